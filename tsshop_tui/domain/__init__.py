@@ -1,0 +1,1 @@
+"""The order model and its rules. Imports nothing else of tsshop's."""

@@ -1,0 +1,109 @@
+"""The product's fixed vocabularies, as data: tabs, cancel reasons, flags, actions per status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .model import Flag, OrderStatus
+
+S = OrderStatus
+
+
+@dataclass(frozen=True)
+class Tab:
+    id: str
+    label: str
+    short: str
+    statuses: tuple[OrderStatus, ...] = ()
+    description: str = ""
+
+
+TABS: tuple[Tab, ...] = (
+    Tab("action-needed", "Action needed", "Action", description="Orders that need the seller now"),
+    Tab("to-ship", "To ship", "To ship", (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)),
+    Tab("unpaid", "Unpaid", "Unpaid", (S.UNPAID,)),
+    Tab("on-hold", "On hold", "On hold", (S.ON_HOLD,)),
+    Tab("awaiting-collection", "Awaiting collection", "Collection", (S.AWAITING_COLLECTION,)),
+    Tab("in-transit", "In transit", "Transit", (S.IN_TRANSIT,)),
+    Tab("delivered", "Delivered", "Delivered", (S.DELIVERED,)),
+    Tab("completed", "Completed", "Completed", (S.COMPLETED,)),
+    Tab("cancelled", "Cancelled", "Cancelled", (S.CANCELLED,)),
+    Tab("returns", "Returns", "Returns", description="Orders with a return/refund request"),
+    Tab("all", "All", "All", description="Every order"),
+)
+TAB_IDS: tuple[str, ...] = tuple(tab.id for tab in TABS)
+TABS_BY_ID: dict[str, Tab] = {tab.id: tab for tab in TABS}
+DEFAULT_TAB = "to-ship"
+STATUS_TABS: tuple[Tab, ...] = tuple(tab for tab in TABS if tab.statuses)
+TAB_OF_STATUS: dict[OrderStatus, str] = {
+    status: tab.id for tab in STATUS_TABS for status in tab.statuses
+}
+
+TO_SHIP = (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)
+CANCELLABLE = (S.UNPAID, S.ON_HOLD, S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)
+SHIPPED = (S.AWAITING_COLLECTION, S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
+UNPAID_STATES = (S.UNPAID,)
+
+
+@dataclass(frozen=True)
+class CancelReason:
+    code: str
+    label: str
+    seller_fault: bool
+    for_unpaid: bool = False
+
+
+CANCEL_REASONS: tuple[CancelReason, ...] = (
+    CancelReason("seller_cancel_reason_out_of_stock", "Out of stock", True),
+    CancelReason("seller_cancel_reason_wrong_price", "Wrong price", True),
+    CancelReason("seller_cancel_paid_reason_address_not_deliver", "Address not deliverable", False),
+    CancelReason(
+        "seller_cancel_paid_reason_buyer_requested_cancellation", "Buyer requested cancellation", False
+    ),
+    CancelReason("seller_cancel_unpaid_reason_out_of_stock", "Out of stock (unpaid)", True, True),
+    CancelReason("seller_cancel_unpaid_reason_wrong_price", "Wrong price (unpaid)", True, True),
+    CancelReason(
+        "seller_cancel_unpaid_reason_buyer_hasnt_paid_within_time_allowed",
+        "Buyer has not paid in time (unpaid)",
+        False,
+        True,
+    ),
+    CancelReason(
+        "seller_cancel_unpaid_reason_buyer_requested_cancellation",
+        "Buyer requested cancellation (unpaid)",
+        False,
+        True,
+    ),
+)
+CANCEL_REASONS_BY_CODE: dict[str, CancelReason] = {r.code: r for r in CANCEL_REASONS}
+SELLER_FAULT_REASONS: tuple[str, ...] = tuple(r.code for r in CANCEL_REASONS if r.seller_fault)
+BUYER_CANCEL_REASON = "buyer_cancel_request_approved"
+
+FLAGS: tuple[Flag, ...] = tuple(Flag)
+
+
+class Action(StrEnum):
+    NOTE = "note"
+    CANCEL = "cancel"
+    SHIP = "ship"
+    ANSWER_CANCELLATION = "answer-cancellation"
+    ANSWER_RETURN = "answer-return"
+    PRINT = "print"
+    EXPORT = "export"
+
+
+_ALWAYS = (Action.NOTE, Action.PRINT, Action.EXPORT)
+ALLOWED_ACTIONS: dict[OrderStatus, tuple[Action, ...]] = {
+    S.UNPAID: (*_ALWAYS, Action.CANCEL),
+    S.ON_HOLD: (*_ALWAYS, Action.CANCEL, Action.ANSWER_CANCELLATION),
+    S.AWAITING_SHIPMENT: (*_ALWAYS, Action.CANCEL, Action.SHIP, Action.ANSWER_CANCELLATION),
+    S.PARTIALLY_SHIPPING: (*_ALWAYS, Action.CANCEL, Action.SHIP, Action.ANSWER_CANCELLATION),
+    S.AWAITING_COLLECTION: (*_ALWAYS, Action.ANSWER_RETURN),
+    S.IN_TRANSIT: (*_ALWAYS, Action.ANSWER_RETURN),
+    S.DELIVERED: (*_ALWAYS, Action.ANSWER_RETURN),
+    S.COMPLETED: (*_ALWAYS, Action.ANSWER_RETURN),
+    S.CANCELLED: (Action.NOTE, Action.EXPORT),
+}
+
+CARRIERS: tuple[str, ...] = ("USPS", "UPS", "FedEx", "DHL eCommerce", "OnTrac", "TikTok Shipping")

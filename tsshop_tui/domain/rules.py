@@ -1,0 +1,152 @@
+"""Order rules as pure functions of an order and *now*. The store holds the same rules in SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from .catalog import ALLOWED_ACTIONS, CANCEL_REASONS_BY_CODE, TO_SHIP, Action, CancelReason
+from .model import Order, OrderStatus, RequestType
+
+DAY = timedelta(hours=24)
+TRACKING_MIN, TRACKING_MAX = 8, 40
+_TRACKING = re.compile(rf"[A-Za-z0-9]{{{TRACKING_MIN},{TRACKING_MAX}}}")
+
+
+class Reason(StrEnum):
+    """Why an order sits in the Action needed queue."""
+
+    SHIPPING_OVERDUE = "shipping-overdue"
+    AUTO_CANCEL = "auto-cancel-within-24h"
+    SHIP_WITHIN_24H = "ship-within-24h"
+    CANCELLATION_REQUESTED = "cancellation-requested"
+    RETURN_REQUESTED = "return-requested"
+    ABNORMAL_PACKAGE = "abnormal-package"
+
+
+REASON_LABELS: dict[Reason, str] = {
+    Reason.SHIPPING_OVERDUE: "Overdue",
+    Reason.AUTO_CANCEL: "Auto-cancel",
+    Reason.SHIP_WITHIN_24H: "Ship <24h",
+    Reason.CANCELLATION_REQUESTED: "Cancel req",
+    Reason.RETURN_REQUESTED: "Return req",
+    Reason.ABNORMAL_PACKAGE: "Abnormal",
+}
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    reason: Reason
+    deadline: datetime | None
+
+
+def is_valid_tracking(tracking: str | None) -> bool:
+    """A usable tracking number: 8 to 40 letters and digits, nothing else."""
+    return bool(tracking) and bool(_TRACKING.fullmatch(tracking))
+
+
+def action_items(order: Order, now: datetime) -> list[ActionItem]:
+    """Every reason the order needs action now, most urgent deadline first.
+
+    ``abnormal-package`` has no deadline and sorts last.
+    """
+    items: list[ActionItem] = []
+    to_ship = order.status in TO_SHIP
+    if to_ship and order.rts_sla_time is not None:
+        if order.rts_sla_time < now:
+            items.append(ActionItem(Reason.SHIPPING_OVERDUE, order.rts_sla_time))
+        elif order.rts_sla_time < now + DAY:
+            items.append(ActionItem(Reason.SHIP_WITHIN_24H, order.rts_sla_time))
+    if (
+        to_ship
+        and order.shipping_due_time is not None
+        and now <= order.shipping_due_time < now + DAY
+    ):
+        items.append(ActionItem(Reason.AUTO_CANCEL, order.shipping_due_time))
+    cancel = order.pending_request(RequestType.CANCELLATION)
+    if cancel is not None and order.status in (OrderStatus.ON_HOLD, *TO_SHIP):
+        items.append(ActionItem(Reason.CANCELLATION_REQUESTED, cancel.respond_by))
+    ret = order.pending_request(RequestType.RETURN_REFUND)
+    if ret is not None:
+        items.append(ActionItem(Reason.RETURN_REQUESTED, ret.respond_by))
+    if order.status in (
+        OrderStatus.AWAITING_COLLECTION,
+        OrderStatus.IN_TRANSIT,
+    ) and not is_valid_tracking(order.tracking_number):
+        items.append(ActionItem(Reason.ABNORMAL_PACKAGE, None))
+    items.sort(key=lambda item: (item.deadline is None, item.deadline or now))
+    return items
+
+
+def action_reasons(order: Order, now: datetime) -> set[Reason]:
+    return {item.reason for item in action_items(order, now)}
+
+
+def needs_action(order: Order, now: datetime) -> bool:
+    return bool(action_items(order, now))
+
+
+class RuleError(ValueError):
+    """An action the rules do not allow; the message says why in words a seller understands."""
+
+
+def check_allowed(order: Order, action: Action) -> None:
+    if action not in ALLOWED_ACTIONS[order.status]:
+        raise RuleError(
+            f"order {order.id} is {order.status.value}: {action.value} is not allowed in that status"
+        )
+
+
+def cancel_reason_for(order: Order, code: str) -> CancelReason:
+    """The cancel reason *code* if it may be used on *order*; RuleError otherwise."""
+    check_allowed(order, Action.CANCEL)
+    reason = CANCEL_REASONS_BY_CODE.get(code)
+    if reason is None:
+        raise RuleError(f"unknown cancel reason {code!r}")
+    unpaid = order.status is OrderStatus.UNPAID
+    if reason.for_unpaid != unpaid:
+        kind = "unpaid" if unpaid else "paid"
+        raise RuleError(f"order {order.id} is {order.status.value}: {code} is not a reason for {kind} orders")
+    return reason
+
+
+def countdown(deadline: datetime | None, now: datetime) -> str:
+    """'in 3h 12m', '2h 05m ago', 'in 2d 4h': a compact SLA countdown."""
+    if deadline is None:
+        return ""
+    delta = deadline - now
+    seconds = int(delta.total_seconds())
+    late = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        text = f"{days}d {hours}h"
+    elif hours:
+        text = f"{hours}h {minutes:02d}m"
+    else:
+        text = f"{minutes}m"
+    return f"{text} ago" if late else f"in {text}"
+
+
+class Urgency(StrEnum):
+    LATE = "late"
+    URGENT = "urgent"
+    SOON = "soon"
+    CALM = "calm"
+
+
+def urgency(deadline: datetime | None, now: datetime) -> Urgency:
+    if deadline is None:
+        return Urgency.CALM
+    left = deadline - now
+    if left < timedelta(0):
+        return Urgency.LATE
+    if left < timedelta(hours=6):
+        return Urgency.URGENT
+    if left < DAY:
+        return Urgency.SOON
+    return Urgency.CALM

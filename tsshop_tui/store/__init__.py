@@ -1,0 +1,25 @@
+"""The thin data-access module: every SQL statement of tsshop lives in this package.
+
+It never imports Textual. Open one Store per thread.
+"""
+
+from .db import ReadOnlyError, StaleError, StoreError
+from .imports import ImportMixin
+from .reads import Cursor, Page, ReadsMixin, SearchResult
+from .rows import OrderRow
+
+
+class Store(ImportMixin, ReadsMixin):
+    """The database of one shop."""
+
+
+__all__ = [
+    "Cursor",
+    "OrderRow",
+    "Page",
+    "ReadOnlyError",
+    "SearchResult",
+    "StaleError",
+    "Store",
+    "StoreError",
+]

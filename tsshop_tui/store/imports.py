@@ -1,0 +1,151 @@
+"""Bulk writes: importing orders (idempotent upserts) and loading a freshly built demo shop."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.model import Order, OrderStatus
+from . import schema
+from .db import StoreBase
+from .rows import LINE_COLUMNS, line_row, order_row
+
+# How far along its life an order is; an export never moves an order backwards.
+_PROGRESS = {
+    OrderStatus.UNPAID: 0,
+    OrderStatus.ON_HOLD: 1,
+    OrderStatus.AWAITING_SHIPMENT: 2,
+    OrderStatus.PARTIALLY_SHIPPING: 3,
+    OrderStatus.AWAITING_COLLECTION: 4,
+    OrderStatus.IN_TRANSIT: 5,
+    OrderStatus.DELIVERED: 6,
+    OrderStatus.COMPLETED: 7,
+    OrderStatus.CANCELLED: 8,
+}
+# Columns an import owns; notes, requests and the version are the shop's own and are kept.
+_KEPT = {"version", "flag", "note", "cancel_request_due", "return_request_due", "has_return"}
+_LINE_SQL_COLUMNS = ("order_id", "position", *LINE_COLUMNS)
+
+
+@dataclass
+class UpsertResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    older: list[str] = field(default_factory=list)
+
+    def merge(self, other: UpsertResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.older += other.older
+
+
+class ImportMixin(StoreBase):
+    def upsert_orders(self, orders: Sequence[Order], *, source: str) -> UpsertResult:
+        """Insert new orders and update changed ones, all in one short transaction.
+
+        An order identical to the stored one is left alone (re-importing changes nothing); an
+        order whose status is behind the stored one is an older export and is left alone too.
+        """
+        result = UpsertResult()
+        with self.transaction() as conn:
+            for order in orders:
+                self._upsert_one(conn, order, source, result)
+        return result
+
+    def _upsert_one(self, conn: sqlite3.Connection, order: Order, source: str, result: UpsertResult) -> None:
+        new = order_row(order)
+        new_lines = [line_row(order.id, i, line) for i, line in enumerate(order.line_items)]
+        cur = conn.execute("SELECT * FROM orders WHERE id = ?", (order.id,))
+        names = [d[0] for d in cur.description]
+        found = cur.fetchone()
+        if found is None:
+            self._insert_order(conn, new, new_lines)
+            self.record(conn, order.id, "imported", {}, {"status": order.status.value, "source": source})
+            result.created.append(order.id)
+            return
+        old = dict(zip(names, found, strict=True))
+        if _PROGRESS[order.status] < _PROGRESS[OrderStatus(old["status"])]:
+            result.older.append(order.id)
+            return
+        changed = {k: v for k, v in new.items() if k not in _KEPT and old.get(k) != v}
+        old_lines = [
+            dict(zip(_LINE_SQL_COLUMNS, row, strict=True))
+            for row in conn.execute(
+                f"SELECT {', '.join(_LINE_SQL_COLUMNS)} FROM line_items WHERE order_id = ? ORDER BY position",
+                (order.id,),
+            )
+        ]
+        lines_changed = old_lines != new_lines
+        if not changed and not lines_changed:
+            result.unchanged.append(order.id)
+            return
+        if changed:
+            assignments = ", ".join(f"{k} = :{k}" for k in changed)
+            conn.execute(
+                f"UPDATE orders SET {assignments}, version = version + 1 WHERE id = :id",
+                {**changed, "id": order.id},
+            )
+        else:
+            conn.execute("UPDATE orders SET version = version + 1 WHERE id = ?", (order.id,))
+        if lines_changed:
+            conn.execute("DELETE FROM line_items WHERE order_id = ?", (order.id,))
+            self._insert_lines(conn, new_lines)
+            changed_after = {**changed, "line_items": len(new_lines)}
+            changed_before = {k: old.get(k) for k in changed} | {"line_items": len(old_lines)}
+        else:
+            changed_after = changed
+            changed_before = {k: old.get(k) for k in changed}
+        self.record(conn, order.id, "import-update", changed_before, {**changed_after, "source": source})
+        result.updated.append(order.id)
+
+    @staticmethod
+    def _insert_order(conn: sqlite3.Connection, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        conn.execute(f"INSERT INTO orders ({columns}) VALUES ({marks})", row)
+        ImportMixin._insert_lines(conn, lines)
+
+    @staticmethod
+    def _insert_lines(conn: sqlite3.Connection, lines: list[dict[str, Any]]) -> None:
+        if not lines:
+            return
+        columns = ", ".join(_LINE_SQL_COLUMNS)
+        marks = ", ".join(f":{k}" for k in _LINE_SQL_COLUMNS)
+        conn.executemany(f"INSERT INTO line_items ({columns}) VALUES ({marks})", lines)
+
+
+def bulk_load(store: StoreBase, tables: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> None:
+    """Load a new, empty database fast: tables first, indexes and triggers after.
+
+    *tables* yields (table, columns, rows) in foreign-key order; rows may be a generator.
+    Refuses a database that already holds orders.
+    """
+    conn = store.conn
+    if conn.execute("SELECT count(*) FROM orders").fetchone()[0]:
+        raise ValueError(f"{store.path} already holds orders")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for name in ("orders_count_insert", "orders_count_delete", "orders_count_update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for index in [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )]:
+            conn.execute(f"DROP INDEX {index}")
+        conn.execute("PRAGMA user_version = 0")
+        for table, columns, rows in tables:
+            marks = ", ".join("?" * len(columns))
+            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        schema.finish_bulk_load(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")

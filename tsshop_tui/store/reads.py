@@ -1,0 +1,386 @@
+"""Reads: tab counts, keyset-paged tabs, bulk search, one order whole. SQL lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from ..domain.catalog import STATUS_TABS, TAB_IDS, TO_SHIP
+from ..domain.model import Order
+from ..domain.query import Filters, Sort
+from ..domain.rules import Reason
+from .db import StoreBase
+from .rows import (
+    ROW_COLUMNS,
+    OrderRow,
+    history_from_row,
+    line_from_row,
+    note_from_row,
+    order_from_row,
+    order_row_from_tuple,
+    request_from_row,
+)
+from .schema import FAR_FUTURE
+
+DAY_SECONDS = 86_400
+_TO_SHIP_SQL = ", ".join(f"'{s.value}'" for s in TO_SHIP)
+
+# The Action needed rules of domain.rules.action_items, in SQL: one (id, reason, deadline) per reason.
+ACTION_ITEMS_SQL = f"""
+    SELECT id, '{Reason.SHIPPING_OVERDUE.value}' AS reason, rts_sla_time AS deadline
+      FROM orders WHERE tab = 'to-ship' AND ship_by_key < :now
+    UNION ALL
+    SELECT id, '{Reason.SHIP_WITHIN_24H.value}', rts_sla_time
+      FROM orders WHERE tab = 'to-ship' AND ship_by_key >= :now AND ship_by_key < :day
+    UNION ALL
+    SELECT id, '{Reason.AUTO_CANCEL.value}', shipping_due_time
+      FROM orders WHERE tab = 'to-ship' AND shipping_due_time >= :now AND shipping_due_time < :day
+    UNION ALL
+    SELECT id, '{Reason.CANCELLATION_REQUESTED.value}', cancel_request_due
+      FROM orders WHERE cancel_request_due IS NOT NULL AND status IN ('ON_HOLD', {_TO_SHIP_SQL})
+    UNION ALL
+    SELECT id, '{Reason.RETURN_REQUESTED.value}', return_request_due
+      FROM orders WHERE return_request_due IS NOT NULL
+    UNION ALL
+    SELECT id, '{Reason.ABNORMAL_PACKAGE.value}', NULL FROM orders WHERE abnormal
+"""
+# One row per order: its most urgent reason (SQLite takes the bare columns from the min() row).
+ACTION_CTE = f"""
+WITH action_items AS ({ACTION_ITEMS_SQL}),
+action AS (
+    SELECT id, reason, min(coalesce(deadline, {FAR_FUTURE})) AS action_key, count(*) AS reason_count
+      FROM action_items GROUP BY id
+)
+"""
+
+_SORT_COLUMN = {
+    Sort.SHIP_BY: "o.ship_by_key",
+    Sort.CREATED: "o.create_time",
+    Sort.TOTAL: "o.total_amount",
+    Sort.DEADLINE: "a.action_key",
+}
+_SELECT_ROW = ", ".join(f"o.{name}" for name in ROW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the sort value and order ID of its last row (keyset pagination)."""
+
+    key: int
+    id: str
+
+
+@dataclass
+class Page:
+    rows: list[OrderRow]
+    next: Cursor | None
+    sort: Sort
+    descending: bool
+
+
+@dataclass
+class SearchResult:
+    ids: list[str]
+    rows: list[OrderRow]
+    matches: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def not_found(self) -> list[str]:
+        return [i for i in self.ids if not self.matches.get(i)]
+
+
+def _epoch_of_day(day: Any, *, end: bool = False) -> int:
+    moment = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    if end:
+        moment += timedelta(days=1)
+    return int(moment.timestamp())
+
+
+def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
+    """WHERE terms (on alias ``o``) and their parameters for *filters*."""
+    terms: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.overdue:
+        terms.append("o.tab = 'to-ship' AND o.ship_by_key < :f_now")
+        params["f_now"] = now
+    if filters.at_risk_hours is not None:
+        terms.append("o.tab = 'to-ship' AND o.ship_by_key >= :f_now AND o.ship_by_key < :f_risk")
+        params["f_now"] = now
+        params["f_risk"] = now + filters.at_risk_hours * 3600
+    if filters.flag is not None:
+        terms.append("o.flag = :f_flag")
+        params["f_flag"] = filters.flag.value
+    if filters.has_note is not None:
+        terms.append("o.note IS NOT NULL" if filters.has_note else "o.note IS NULL")
+    if filters.creator:
+        terms.append("o.creator_username = :f_creator COLLATE NOCASE")
+        params["f_creator"] = filters.creator.lstrip("@")
+    if filters.campaign:
+        terms.append("o.campaign = :f_campaign COLLATE NOCASE")
+        params["f_campaign"] = filters.campaign
+    if filters.content_type is not None:
+        terms.append("o.content_type = :f_content")
+        params["f_content"] = filters.content_type.value
+    if filters.product:
+        terms.append(
+            "o.id IN (SELECT order_id FROM line_items WHERE product_id = :f_product"
+            " UNION SELECT order_id FROM line_items WHERE sku_id = :f_product"
+            " UNION SELECT order_id FROM line_items WHERE seller_sku = :f_product)"
+        )
+        params["f_product"] = filters.product
+    if filters.created_from is not None:
+        terms.append("o.create_time >= :f_from")
+        params["f_from"] = _epoch_of_day(filters.created_from)
+    if filters.created_to is not None:
+        terms.append("o.create_time < :f_to")
+        params["f_to"] = _epoch_of_day(filters.created_to, end=True)
+    if filters.order_type is not None:
+        terms.append("o.order_type = :f_type")
+        params["f_type"] = filters.order_type.value
+    if filters.sample is not None:
+        terms.append("o.is_sample_order = :f_sample")
+        params["f_sample"] = int(filters.sample)
+    if filters.ids is not None:
+        names = [f"f_id{i}" for i in range(len(filters.ids))]
+        terms.append(f"o.id IN ({', '.join(':' + n for n in names)})" if names else "0")
+        params.update(zip(names, filters.ids, strict=True))
+    return terms, params
+
+
+def _tab_terms(tab: str) -> list[str]:
+    if tab in ("all", "action-needed"):
+        return []
+    if tab == "returns":
+        return ["o.has_return = 1"]
+    if tab not in TAB_IDS:
+        raise ValueError(f"unknown tab {tab!r}; tabs are: {', '.join(TAB_IDS)}")
+    return [f"o.tab = '{tab}'"]
+
+
+class ReadsMixin(StoreBase):
+    def _action_params(self, now: int | None = None) -> dict[str, int]:
+        now = self.now_epoch() if now is None else now
+        return {"now": now, "day": now + DAY_SECONDS}
+
+    # Counts -------------------------------------------------------------------------------
+
+    def counts(self, filters: Filters | None = None) -> dict[str, int]:
+        """Every tab's count. Unfiltered counts come from trigger-kept totals: a lookup, not a scan."""
+        params = self._action_params()
+        if filters is None or not filters.active:
+            counts = dict.fromkeys(TAB_IDS, 0)
+            counts.update(self.conn.execute("SELECT tab, n FROM tab_counts").fetchall())
+            counts["action-needed"] = self.conn.execute(
+                f"SELECT count(DISTINCT id) FROM ({ACTION_ITEMS_SQL})", params
+            ).fetchone()[0]
+            return counts
+        terms, fparams = filter_sql(filters, params["now"])
+        where = " AND ".join(terms)
+        params.update(fparams)
+        counts = dict.fromkeys(TAB_IDS, 0)
+        for tab, n in self.conn.execute(
+            f"SELECT o.tab, count(*) FROM orders o WHERE {where} GROUP BY o.tab", params
+        ):
+            counts[tab] = n
+        counts["all"] = sum(counts[tab.id] for tab in STATUS_TABS)
+        counts["returns"] = self.conn.execute(
+            f"SELECT count(*) FROM orders o WHERE o.has_return = 1 AND {where}", params
+        ).fetchone()[0]
+        counts["action-needed"] = self.conn.execute(
+            f"{ACTION_CTE} SELECT count(*) FROM action a JOIN orders o ON o.id = a.id WHERE {where}",
+            params,
+        ).fetchone()[0]
+        return counts
+
+    # Pages --------------------------------------------------------------------------------
+
+    def page(
+        self,
+        tab: str,
+        *,
+        filters: Filters | None = None,
+        sort: Sort | None = None,
+        descending: bool = False,
+        after: Cursor | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """One page of a tab in sort order, starting after *after* (keyset pagination)."""
+        sort = sort or (Sort.DEADLINE if tab == "action-needed" else Sort.SHIP_BY)
+        if sort is Sort.DEADLINE and tab != "action-needed":
+            sort = Sort.SHIP_BY
+        sql, params = self._page_sql(tab, filters or Filters(), sort, descending, after, limit)
+        rows = self._rows(sql, params, action=tab == "action-needed")
+        next_cursor = None
+        if len(rows) == limit:
+            last = rows[-1]
+            next_cursor = Cursor(self._sort_value(last, sort), last.id)
+        return Page(rows, next_cursor, sort, descending)
+
+    def _page_sql(
+        self,
+        tab: str,
+        filters: Filters,
+        sort: Sort,
+        descending: bool,
+        after: Cursor | None,
+        limit: int,
+    ) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        terms = _tab_terms(tab)
+        now = self.now_epoch()
+        fterms, fparams = filter_sql(filters, now)
+        terms += fterms
+        params.update(fparams)
+        column = _SORT_COLUMN[sort]
+        direction = "DESC" if descending else "ASC"
+        if after is not None:
+            terms.append(f"({column}, o.id) {'<' if descending else '>'} (:k_key, :k_id)")
+            params.update(k_key=after.key, k_id=after.id)
+        where = ("WHERE " + " AND ".join(terms)) if terms else ""
+        order = f"ORDER BY {column} {direction}, o.id {direction} LIMIT :limit"
+        if tab == "action-needed":
+            params.update(self._action_params(now))
+            sql = (
+                f"{ACTION_CTE} SELECT {_SELECT_ROW}, a.reason, a.action_key, a.reason_count "
+                f"FROM action a JOIN orders o ON o.id = a.id {where} {order}"
+            )
+        else:
+            sql = f"SELECT {_SELECT_ROW} FROM orders o {where} {order}"
+        return sql, params
+
+    def _rows(self, sql: str, params: dict[str, Any], *, action: bool = False) -> list[OrderRow]:
+        width = len(ROW_COLUMNS)
+        return [
+            order_row_from_tuple(values[:width], values[width:] if action else None)
+            for values in self.conn.execute(sql, params)
+        ]
+
+    @staticmethod
+    def _sort_value(row: OrderRow, sort: Sort) -> int:
+        if sort is Sort.DEADLINE:
+            return int(row.deadline.timestamp()) if row.deadline else FAR_FUTURE
+        if sort is Sort.CREATED:
+            return int(row.create_time.timestamp())
+        if sort is Sort.TOTAL:
+            return int(row.total_amount * 100)
+        return int(row.rts_sla_time.timestamp()) if row.rts_sla_time else FAR_FUTURE
+
+    def page_before(
+        self,
+        tab: str,
+        before: Cursor,
+        *,
+        filters: Filters | None = None,
+        sort: Sort | None = None,
+        descending: bool = False,
+        limit: int = 50,
+    ) -> list[OrderRow]:
+        """The rows just before *before* in sort order (for scrolling up), nearest last."""
+        page = self.page(
+            tab, filters=filters, sort=sort, descending=not descending, after=before, limit=limit
+        )
+        return page.rows[::-1]
+
+    # Search -------------------------------------------------------------------------------
+
+    def search(self, ids: list[str]) -> SearchResult:
+        """Orders matching any of *ids*: order IDs, tracking numbers, product IDs, SKU IDs, seller SKUs."""
+        if not ids:
+            return SearchResult([], [])
+        names = [f"s{i}" for i in range(len(ids))]
+        params = dict(zip(names, ids, strict=True))
+        in_list = ", ".join(":" + n for n in names)
+        hits = self.conn.execute(
+            f"""
+            SELECT id, id FROM orders WHERE id IN ({in_list})
+            UNION SELECT tracking_number, id FROM orders WHERE tracking_number IN ({in_list})
+            UNION SELECT tracking_number, order_id FROM line_items WHERE tracking_number IN ({in_list})
+            UNION SELECT product_id, order_id FROM line_items WHERE product_id IN ({in_list})
+            UNION SELECT sku_id, order_id FROM line_items WHERE sku_id IN ({in_list})
+            UNION SELECT seller_sku, order_id FROM line_items WHERE seller_sku IN ({in_list})
+            """,
+            params,
+        ).fetchall()
+        matches: dict[str, list[str]] = {i: [] for i in ids}
+        order_ids: dict[str, None] = {}
+        for key, order_id in hits:
+            matches[key].append(order_id)
+            order_ids.setdefault(order_id, None)
+        rows = self.rows_for(list(order_ids))
+        return SearchResult(ids, rows, matches)
+
+    def rows_for(self, order_ids: list[str]) -> list[OrderRow]:
+        """List rows for these orders, in ship-by order."""
+        rows: list[OrderRow] = []
+        for chunk in _chunks(order_ids, 500):
+            marks = ", ".join("?" * len(chunk))
+            rows += [
+                order_row_from_tuple(values)
+                for values in self.conn.execute(
+                    f"SELECT {_SELECT_ROW} FROM orders o WHERE o.id IN ({marks})", chunk
+                )
+            ]
+        rows.sort(key=lambda r: (r.rts_sla_time is None, r.rts_sla_time or r.create_time, r.id))
+        return rows
+
+    # One order ----------------------------------------------------------------------------
+
+    def get(self, order_id: str) -> Order | None:
+        orders = self.get_many([order_id])
+        return orders[0] if orders else None
+
+    def get_many(self, order_ids: Iterable[str]) -> list[Order]:
+        """Whole orders (lines, notes newest first, requests, history), in the order asked."""
+        wanted = list(dict.fromkeys(order_ids))
+        found: dict[str, Order] = {}
+        for chunk in _chunks(wanted, 500):
+            marks = ", ".join("?" * len(chunk))
+            children: dict[str, dict[str, list[Any]]] = {
+                oid: {"line_items": [], "notes": [], "requests": [], "history": []} for oid in chunk
+            }
+            for row in self.db.query(
+                f"SELECT * FROM line_items WHERE order_id IN ({marks}) ORDER BY order_id, position", chunk
+            ):
+                children[row["order_id"]]["line_items"].append(line_from_row(row))
+            for row in self.db.query(
+                f"SELECT id, order_id, flag, text, author, created_at FROM notes "
+                f"WHERE order_id IN ({marks}) ORDER BY id DESC",
+                chunk,
+            ):
+                children[row["order_id"]]["notes"].append(note_from_row(row))
+            for row in self.db.query(
+                f"SELECT * FROM requests WHERE order_id IN ({marks}) ORDER BY id", chunk
+            ):
+                children[row["order_id"]]["requests"].append(request_from_row(row))
+            for row in self.db.query(
+                f"SELECT * FROM history WHERE order_id IN ({marks}) ORDER BY id", chunk
+            ):
+                children[row["order_id"]]["history"].append(history_from_row(row))
+            for row in self.db.query(f"SELECT * FROM orders WHERE id IN ({marks})", chunk):
+                found[row["id"]] = order_from_row(row, **children[row["id"]])
+        return [found[oid] for oid in wanted if oid in found]
+
+    def iter_ids(self, tab: str, *, filters: Filters | None = None, sort: Sort | None = None,
+                 descending: bool = False, batch: int = 1000) -> Iterator[str]:
+        """Every order ID of a tab in sort order, a keyset page at a time (flat memory)."""
+        after: Cursor | None = None
+        while True:
+            page = self.page(tab, filters=filters, sort=sort, descending=descending, after=after, limit=batch)
+            yield from (row.id for row in page.rows)
+            if page.next is None:
+                return
+            after = page.next
+
+    def action_reasons_sql(self) -> dict[str, set[Reason]]:
+        """Every order's Action needed reasons by the SQL rules (checked against domain.rules)."""
+        reasons: dict[str, set[Reason]] = {}
+        for oid, reason, _deadline in self.conn.execute(ACTION_ITEMS_SQL, self._action_params()):
+            reasons.setdefault(oid, set()).add(Reason(reason))
+        return reasons
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

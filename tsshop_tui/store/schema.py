@@ -1,0 +1,233 @@
+"""The database schema and its migrations, keyed by ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..domain.catalog import STATUS_TABS
+from ..domain.rules import TRACKING_MAX, TRACKING_MIN
+
+FAR_FUTURE = 253402300799  # 9999-12-31T23:59:59Z: where orders without a ship-by time sort
+
+_TAB_CASE = "CASE status " + " ".join(
+    f"WHEN '{status.value}' THEN '{tab.id}'" for tab in STATUS_TABS for status in tab.statuses
+) + " END"
+
+# The same test as rules.is_valid_tracking, in SQL.
+VALID_TRACKING_SQL = (
+    f"(tracking_number IS NOT NULL AND length(tracking_number) BETWEEN {TRACKING_MIN} AND {TRACKING_MAX}"
+    " AND tracking_number NOT GLOB '*[^A-Za-z0-9]*')"
+)
+
+TABLES = [
+    s.strip() + ";"
+    for s in f"""
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    paid_time INTEGER,
+    update_time INTEGER,
+    rts_sla_time INTEGER,
+    tts_sla_time INTEGER,
+    shipping_due_time INTEGER,
+    rts_time INTEGER,
+    delivery_time INTEGER,
+    cancel_time INTEGER,
+    tracking_number TEXT,
+    shipping_provider TEXT,
+    delivery_option_name TEXT,
+    shipping_type TEXT NOT NULL DEFAULT 'TIKTOK',
+    order_type TEXT NOT NULL DEFAULT 'NORMAL',
+    is_sample_order INTEGER NOT NULL DEFAULT 0,
+    buyer_username TEXT NOT NULL DEFAULT '',
+    buyer_message TEXT NOT NULL DEFAULT '',
+    seller_note TEXT NOT NULL DEFAULT '',
+    cancel_reason TEXT,
+    cancellation_initiator TEXT,
+    warehouse_id TEXT,
+    warehouse_name TEXT,
+    currency TEXT NOT NULL DEFAULT 'USD',
+    sub_total INTEGER NOT NULL DEFAULT 0,
+    shipping_fee INTEGER NOT NULL DEFAULT 0,
+    seller_discount INTEGER NOT NULL DEFAULT 0,
+    platform_discount INTEGER NOT NULL DEFAULT 0,
+    tax INTEGER NOT NULL DEFAULT 0,
+    total_amount INTEGER NOT NULL DEFAULT 0,
+    refund_amount INTEGER NOT NULL DEFAULT 0,
+    payment_method TEXT,
+    recipient_name TEXT,
+    recipient_phone TEXT,
+    address_detail TEXT,
+    address_extra TEXT,
+    city TEXT,
+    state TEXT,
+    zipcode TEXT,
+    country TEXT,
+    creator_username TEXT,
+    content_type TEXT,
+    campaign TEXT,
+    item_count INTEGER NOT NULL DEFAULT 0,
+    flag TEXT,
+    note TEXT,
+    cancel_request_due INTEGER,
+    return_request_due INTEGER,
+    has_return INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    tab TEXT GENERATED ALWAYS AS ({_TAB_CASE}) VIRTUAL,
+    ship_by_key INTEGER GENERATED ALWAYS AS (coalesce(rts_sla_time, {FAR_FUTURE})) VIRTUAL,
+    abnormal INTEGER GENERATED ALWAYS AS (
+    status IN ('AWAITING_COLLECTION', 'IN_TRANSIT') AND NOT {VALID_TRACKING_SQL}
+    ) VIRTUAL
+);
+
+CREATE TABLE IF NOT EXISTS line_items (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sku_id TEXT NOT NULL,
+    seller_sku TEXT NOT NULL DEFAULT '',
+    product_id TEXT NOT NULL DEFAULT '',
+    product_name TEXT NOT NULL DEFAULT '',
+    sku_name TEXT NOT NULL DEFAULT '',
+    quantity INTEGER NOT NULL DEFAULT 1,
+    original_price INTEGER NOT NULL DEFAULT 0,
+    sale_price INTEGER NOT NULL DEFAULT 0,
+    platform_discount INTEGER NOT NULL DEFAULT 0,
+    seller_discount INTEGER NOT NULL DEFAULT 0,
+    package_id TEXT,
+    tracking_number TEXT,
+    product_category TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    flag TEXT,
+    text TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    respond_by INTEGER NOT NULL,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    reject_reason TEXT
+);
+
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    before TEXT NOT NULL DEFAULT '{{}}',
+    after TEXT NOT NULL DEFAULT '{{}}'
+);
+
+CREATE TABLE IF NOT EXISTS tab_counts (
+    tab TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+""".split(";\n\n")
+]
+
+# Counts of the status tabs, 'all' and 'returns' are kept by triggers, so counting is a lookup.
+TRIGGERS = [
+    s.strip() + " END;"
+    for s in """
+CREATE TRIGGER IF NOT EXISTS orders_count_insert AFTER INSERT ON orders BEGIN
+    INSERT INTO tab_counts (tab, n) VALUES (NEW.tab, 1)
+    ON CONFLICT (tab) DO UPDATE SET n = n + 1;
+    INSERT INTO tab_counts (tab, n) VALUES ('all', 1)
+    ON CONFLICT (tab) DO UPDATE SET n = n + 1;
+    INSERT INTO tab_counts (tab, n) VALUES ('returns', NEW.has_return)
+    ON CONFLICT (tab) DO UPDATE SET n = n + NEW.has_return;
+END;
+CREATE TRIGGER IF NOT EXISTS orders_count_delete AFTER DELETE ON orders BEGIN
+    UPDATE tab_counts SET n = n - 1 WHERE tab IN (OLD.tab, 'all');
+    UPDATE tab_counts SET n = n - OLD.has_return WHERE tab = 'returns';
+END;
+CREATE TRIGGER IF NOT EXISTS orders_count_update AFTER UPDATE OF status, has_return ON orders BEGIN
+    UPDATE tab_counts SET n = n - 1 WHERE tab = OLD.tab;
+    INSERT INTO tab_counts (tab, n) VALUES (NEW.tab, 1)
+    ON CONFLICT (tab) DO UPDATE SET n = n + 1;
+    UPDATE tab_counts SET n = n - OLD.has_return + NEW.has_return WHERE tab = 'returns';
+""".split("END;")
+    if s.strip()
+]
+
+REBUILD_COUNTS = [
+    "DELETE FROM tab_counts",
+    "INSERT INTO tab_counts (tab, n) SELECT tab, count(*) FROM orders GROUP BY tab",
+    "INSERT INTO tab_counts (tab, n) SELECT 'all', count(*) FROM orders",
+    "INSERT INTO tab_counts (tab, n) SELECT 'returns', count(*) FROM orders WHERE has_return = 1",
+]
+
+_SORT_KEYS = ("ship_by_key", "create_time", "total_amount")
+
+INDEXES = [
+    *(f"CREATE INDEX IF NOT EXISTS ix_orders_tab_{k} ON orders (tab, {k}, id);" for k in _SORT_KEYS),
+    *(f"CREATE INDEX IF NOT EXISTS ix_orders_{k} ON orders ({k}, id);" for k in _SORT_KEYS),
+    *(
+        f"CREATE INDEX IF NOT EXISTS ix_orders_returns_{k} ON orders ({k}, id) WHERE has_return = 1;"
+        for k in _SORT_KEYS
+    ),
+    "CREATE INDEX IF NOT EXISTS ix_orders_tab_due ON orders (tab, shipping_due_time);",
+    "CREATE INDEX IF NOT EXISTS ix_orders_cancel_req ON orders (cancel_request_due)"
+    " WHERE cancel_request_due IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_orders_return_req ON orders (return_request_due)"
+    " WHERE return_request_due IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_orders_abnormal ON orders (id) WHERE abnormal;",
+    "CREATE INDEX IF NOT EXISTS ix_orders_tracking ON orders (tracking_number);",
+    "CREATE INDEX IF NOT EXISTS ix_orders_flag ON orders (flag, create_time) WHERE flag IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_orders_creator ON orders (creator_username, create_time);",
+    "CREATE INDEX IF NOT EXISTS ix_orders_campaign ON orders (campaign, create_time);",
+    "CREATE INDEX IF NOT EXISTS ix_lines_order ON line_items (order_id);",
+    "CREATE INDEX IF NOT EXISTS ix_lines_sku ON line_items (sku_id);",
+    "CREATE INDEX IF NOT EXISTS ix_lines_seller_sku ON line_items (seller_sku);",
+    "CREATE INDEX IF NOT EXISTS ix_lines_product ON line_items (product_id);",
+    "CREATE INDEX IF NOT EXISTS ix_lines_tracking ON line_items (tracking_number)"
+    " WHERE tracking_number IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_notes_order ON notes (order_id, id);",
+    "CREATE INDEX IF NOT EXISTS ix_requests_order ON requests (order_id, id);",
+    "CREATE INDEX IF NOT EXISTS ix_history_order ON history (order_id, id);",
+]
+
+SCHEMA_VERSION = 1
+
+
+def _run(conn: sqlite3.Connection, statements: list[str]) -> None:
+    # Statement by statement: executescript() would commit the caller's transaction.
+    for statement in statements:
+        conn.execute(statement)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema up to SCHEMA_VERSION inside the caller's transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"this database has schema version {version}; this tsshop knows up to {SCHEMA_VERSION}"
+        )
+    if version < 1:
+        _run(conn, TABLES + TRIGGERS + INDEXES)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def finish_bulk_load(conn: sqlite3.Connection) -> None:
+    """After a bulk load without indexes and triggers: build them, recount the tabs, analyse."""
+    _run(conn, TRIGGERS + INDEXES + REBUILD_COUNTS + ["ANALYZE"])
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
