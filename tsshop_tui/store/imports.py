@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.clock import to_epoch
 from ..domain.model import Order, OrderStatus
 from . import schema
 from .db import StoreBase
@@ -64,6 +65,7 @@ class ImportMixin(StoreBase):
         found = cur.fetchone()
         if found is None:
             self._insert_order(conn, new, new_lines)
+            self._insert_children(conn, order)
             self.record(conn, order.id, "imported", {}, {"status": order.status.value, "source": source})
             result.created.append(order.id)
             return
@@ -108,6 +110,26 @@ class ImportMixin(StoreBase):
         marks = ", ".join(f":{k}" for k in row)
         conn.execute(f"INSERT INTO orders ({columns}) VALUES ({marks})", row)
         ImportMixin._insert_lines(conn, lines)
+
+    @staticmethod
+    def _insert_children(conn: sqlite3.Connection, order: Order) -> None:
+        """A new order's own notes (oldest first, so the newest gets the highest id) and requests."""
+        conn.executemany(
+            "INSERT INTO notes (order_id, flag, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                (order.id, n.flag.value if n.flag else None, n.text, n.author, to_epoch(n.created_at))
+                for n in reversed(order.notes)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO requests (order_id, type, status, reason, created_at, respond_by, resolved_at,"
+            " resolved_by, reject_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (order.id, r.type.value, r.status.value, r.reason, to_epoch(r.created_at),
+                 to_epoch(r.respond_by), to_epoch(r.resolved_at), r.resolved_by, r.reject_reason)
+                for r in order.requests
+            ],
+        )
 
     @staticmethod
     def _insert_lines(conn: sqlite3.Connection, lines: list[dict[str, Any]]) -> None:

@@ -1,0 +1,37 @@
+"""Shared fixtures: a fixed clock, a config folder of our own, hand-made orders and stores."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from tsshop_tui.domain.clock import FixedClock
+from tsshop_tui.store import Store
+
+from .factories import NOW
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path_factory, monkeypatch):
+    """Every config and database lookup points at a temporary folder, never the user's."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("TSSHOP_CONFIG", str(home / "config.toml"))
+    monkeypatch.delenv("TSSHOP_DB", raising=False)
+    monkeypatch.setenv("USER", "tester")
+    monkeypatch.setenv("LOGNAME", "tester")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store(tmp_path, clock) -> Store:
+    with Store(tmp_path / "shop.db", clock=clock, actor="tester") as opened:
+        yield opened
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)

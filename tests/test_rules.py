@@ -1,0 +1,93 @@
+"""The Action needed rules: the pure functions, and the same rules in SQL giving the same answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tsshop_tui.domain.model import OrderStatus, RequestType
+from tsshop_tui.domain.rules import (
+    Reason,
+    RuleError,
+    action_items,
+    action_reasons,
+    cancel_reason_for,
+    countdown,
+    is_valid_tracking,
+)
+
+from .factories import HOUR, NOW, make_order, random_orders, request
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"rts_sla_time": NOW + 3 * HOUR}, {Reason.SHIP_WITHIN_24H}),
+        ({"rts_sla_time": NOW - HOUR}, {Reason.SHIPPING_OVERDUE}),
+        ({"rts_sla_time": NOW + 30 * HOUR}, set()),
+        ({"shipping_due_time": NOW + 5 * HOUR}, {Reason.AUTO_CANCEL}),
+        ({"status": OrderStatus.IN_TRANSIT, "tracking_number": None}, {Reason.ABNORMAL_PACKAGE}),
+        ({"status": OrderStatus.IN_TRANSIT, "tracking_number": "N/A"}, {Reason.ABNORMAL_PACKAGE}),
+        ({"status": OrderStatus.IN_TRANSIT, "tracking_number": "9400111899223344556677"}, set()),
+        ({"status": OrderStatus.DELIVERED, "tracking_number": None}, set()),
+        ({"status": OrderStatus.DELIVERED, "rts_sla_time": NOW - HOUR}, set()),
+    ],
+)
+def test_action_reasons(fields, expected):
+    status = fields.pop("status", OrderStatus.AWAITING_SHIPMENT)
+    assert action_reasons(make_order(1, status, **fields), NOW) == expected
+
+
+def test_buyer_requests_need_action_and_most_urgent_comes_first():
+    oid = "577000000000000001"
+    order = make_order(
+        1,
+        rts_sla_time=NOW + 20 * HOUR,
+        requests=[request(oid, RequestType.CANCELLATION, due_in=2 * HOUR)],
+    )
+    items = action_items(order, NOW)
+    assert [i.reason for i in items] == [Reason.CANCELLATION_REQUESTED, Reason.SHIP_WITHIN_24H]
+    delivered = make_order(2, OrderStatus.DELIVERED, requests=[request("577000000000000002", RequestType.RETURN_REFUND)])
+    assert action_reasons(delivered, NOW) == {Reason.RETURN_REQUESTED}
+
+
+def test_boundaries_are_exact():
+    assert action_reasons(make_order(1, rts_sla_time=NOW), NOW) == {Reason.SHIP_WITHIN_24H}
+    assert action_reasons(make_order(1, rts_sla_time=NOW + 24 * HOUR), NOW) == set()
+    assert action_reasons(make_order(1, shipping_due_time=NOW - timedelta(seconds=1)), NOW) == set()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sql_rules_match_the_pure_functions(store, seed):
+    orders = random_orders(seed, 400)
+    store.upsert_orders(orders, source="test")
+    sql = store.action_reasons_sql()
+    for order in orders:
+        assert sql.get(order.id, set()) == action_reasons(order, NOW), order.id
+    assert store.counts()["action-needed"] == sum(1 for o in orders if action_reasons(o, NOW))
+    listed = [row.id for row in store.page("action-needed", limit=1000).rows]
+    assert sorted(listed) == sorted(o.id for o in orders if action_reasons(o, NOW))
+
+
+def test_tracking_validity():
+    assert is_valid_tracking("TT1234567890")
+    assert not is_valid_tracking("TT1234567890\n")
+    assert not is_valid_tracking("short")
+    assert not is_valid_tracking(None)
+
+
+def test_countdown_reads_like_a_seller_would_say_it():
+    assert countdown(NOW + 3 * HOUR + timedelta(minutes=12), NOW) == "in 3h 12m"
+    assert countdown(NOW - 2 * HOUR - timedelta(minutes=5), NOW) == "2h 05m ago"
+    assert countdown(NOW + 52 * HOUR, NOW) == "in 2d 4h"
+    assert countdown(None, NOW) == ""
+
+
+def test_cancel_reasons_follow_status():
+    paid = make_order(1)
+    assert cancel_reason_for(paid, "seller_cancel_reason_out_of_stock").seller_fault
+    with pytest.raises(RuleError, match="not a reason for paid orders"):
+        cancel_reason_for(paid, "seller_cancel_unpaid_reason_out_of_stock")
+    with pytest.raises(RuleError, match="IN_TRANSIT"):
+        cancel_reason_for(make_order(2, OrderStatus.IN_TRANSIT), "seller_cancel_reason_out_of_stock")

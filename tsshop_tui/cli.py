@@ -1,0 +1,348 @@
+"""The command line: the command centre's operations for scripts, cron and checks.
+
+Exit codes: 0 ok, 1 partial (some rows or IDs failed, reported), 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from .config import ConfigError, Settings, load_settings, resolve_db
+from .domain.catalog import TAB_IDS, TABS_BY_ID
+from .domain.clock import Clock, FixedClock, SystemClock
+from .domain.model import Order
+from .domain.query import SearchTooLong, parse_ids
+from .domain.rules import REASON_LABELS, action_items, countdown
+from .domain.text import visible
+from .store import Store, StoreError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: reported on stderr with exit code 2."""
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    settings: Settings
+    clock: Clock
+    out: TextIO
+    err: TextIO
+
+    @property
+    def db_path(self) -> Path:
+        return resolve_db(getattr(self.args, "db", None), self.settings)
+
+    def store(self, *, read_only: bool = False) -> Store:
+        """The shop database, which must already exist (built by 'demo' or 'import')."""
+        return Store(
+            self.db_path,
+            clock=self.clock,
+            read_only=read_only,
+            actor=self.settings.operator,
+            create=False,
+        )
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+
+def _parse_now(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def dumps(data: Any) -> str:
+    """JSON that keeps marketplace text exact yet can never drive a terminal (C1 controls escaped)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    return "".join(f"\\u{ord(c):04x}" if 0x80 <= ord(c) <= 0x9F else c for c in text)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def order_json(order: Order, now: datetime) -> dict[str, Any]:
+    data = order.model_dump(mode="json")
+    data["action_needed"] = [
+        {"reason": item.reason.value, "deadline": item.deadline.isoformat() if item.deadline else None}
+        for item in action_items(order, now)
+    ]
+    return data
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+# Commands ---------------------------------------------------------------------------------
+
+
+def cmd_tui(ctx: Context) -> int:
+    from .ui.app import TsshopApp
+
+    read_only = bool(getattr(ctx.args, "read_only", False)) or ctx.settings.read_only
+    store = ctx.store(read_only=read_only)
+    store.close()
+    TsshopApp(
+        db_path=ctx.db_path, settings=ctx.settings, clock=ctx.clock, read_only=read_only
+    ).run()
+    return EXIT_OK
+
+
+def cmd_demo(ctx: Context) -> int:
+    from .io.demo import build_demo
+
+    args = ctx.args
+    if args.orders < 1:
+        raise UsageError("--orders must be at least 1")
+    now = ctx.clock.now()
+    try:
+        summary = build_demo(ctx.db_path, orders=args.orders, seed=args.seed, now=now, force=args.force)
+    except FileExistsError as error:
+        raise UsageError(str(error)) from error
+    ctx.print(
+        f"Built demo shop at {ctx.db_path}: {summary.orders} orders, {summary.line_items} lines, "
+        f"{summary.notes} notes, {summary.requests} buyer requests in {summary.seconds:.1f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_import(ctx: Context) -> int:
+    from .io.importer import import_files
+    from .io.seller_center import ExportFormatError
+
+    paths = [Path(p) for p in ctx.args.files]
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    store = Store(ctx.db_path, clock=ctx.clock, actor=ctx.settings.operator)
+    try:
+        report = import_files(store, paths)
+    except ExportFormatError as error:
+        raise UsageError(f"{error} (nothing was imported)") from error
+    finally:
+        store.close()
+    for line in report.lines():
+        ctx.print(visible(line))
+    return report.exit_code
+
+
+def cmd_counts(ctx: Context) -> int:
+    with ctx.store(read_only=True) as store:
+        counts = store.counts()
+    if ctx.args.json:
+        ctx.print(dumps(counts))
+        return EXIT_OK
+    width = max(len(TABS_BY_ID[t].label) for t in TAB_IDS)
+    for tab in TAB_IDS:
+        ctx.print(f"{TABS_BY_ID[tab].label:<{width}}  {counts[tab]:>9,}")
+    return EXIT_OK
+
+
+def _read_ids(values: Sequence[str], stdin: TextIO) -> list[str]:
+    chunks = [stdin.read() if value == "-" else value for value in values]
+    try:
+        ids = parse_ids(chunks)
+    except SearchTooLong as error:
+        raise UsageError(str(error)) from error
+    if not ids:
+        raise UsageError("no IDs given")
+    return ids
+
+
+def cmd_search(ctx: Context) -> int:
+    ids = _read_ids(ctx.args.ids, sys.stdin)
+    with ctx.store(read_only=True) as store:
+        result = store.search(ids)
+        now = ctx.clock.now()
+        if ctx.args.json:
+            orders = store.get_many(row.id for row in result.rows)
+            ctx.print(
+                dumps(
+                    {
+                        "ids": ids,
+                        "matches": result.matches,
+                        "not_found": result.not_found,
+                        "orders": [order_json(order, now) for order in orders],
+                    }
+                )
+            )
+        else:
+            matched_by: dict[str, list[str]] = {}
+            for key, order_ids in result.matches.items():
+                for oid in order_ids:
+                    matched_by.setdefault(oid, []).append(key)
+            for row in result.rows:
+                ctx.print(
+                    f"{row.id}  {row.status.value:<19} ship by {countdown(row.rts_sla_time, now) or '—':<11} "
+                    f"{row.currency} {row.total_amount:>9}  matched {visible(', '.join(matched_by[row.id]))}"
+                )
+            ctx.print(f"{len(result.rows)} orders matched {len(ids) - len(result.not_found)} of {len(ids)} IDs")
+            if result.not_found:
+                ctx.print("Matched nothing: " + visible(", ".join(result.not_found)))
+    return EXIT_PARTIAL if result.not_found else EXIT_OK
+
+
+def cmd_show(ctx: Context) -> int:
+    with ctx.store(read_only=True) as store:
+        order = store.get(ctx.args.id.strip())
+    if order is None:
+        raise UsageError(f"no order {ctx.args.id!r} in {ctx.db_path}")
+    now = ctx.clock.now()
+    if ctx.args.json:
+        ctx.print(dumps(order_json(order, now)))
+        return EXIT_OK
+    for line in describe_order(order, now):
+        ctx.print(line)
+    return EXIT_OK
+
+
+def describe_order(order: Order, now: datetime) -> list[str]:
+    """A plain-text account of one order; marketplace text made visible, never interpreted."""
+    lines = [
+        f"Order {order.id}  {order.status.value}",
+        f"  created {_when(order.create_time)}   paid {_when(order.paid_time)}",
+        f"  ship by {_when(order.rts_sla_time)} ({countdown(order.rts_sla_time, now) or '—'})"
+        f"   auto-cancel {_when(order.shipping_due_time)}",
+        f"  shipped {_when(order.rts_time)}   delivered {_when(order.delivery_time)}"
+        f"   cancelled {_when(order.cancel_time)}",
+        f"  total {order.currency} {order.total_amount}  (subtotal {order.sub_total}, shipping "
+        f"{order.shipping_fee}, tax {order.tax}, discounts -{order.seller_discount + order.platform_discount})",
+        f"  buyer {visible(order.buyer_username)}: {visible(order.buyer_message) or '—'}",
+        f"  ship to {visible(order.recipient_name) or '—'}, {visible(order.address_detail) or ''} "
+        f"{visible(order.city) or ''} {visible(order.state) or ''} {visible(order.zipcode) or ''}".rstrip(),
+        f"  tracking {visible(order.tracking_number) or '—'} {visible(order.shipping_provider) or ''}".rstrip(),
+        f"  creator {('@' + visible(order.creator_username)) if order.creator_username else '—'}"
+        f"  {order.content_type.value if order.content_type else ''}  campaign {visible(order.campaign) or '—'}",
+    ]
+    if order.cancel_reason:
+        initiator = order.cancellation_initiator.value if order.cancellation_initiator else "?"
+        lines.append(f"  cancel reason {visible(order.cancel_reason)} (by {initiator})")
+    items = action_items(order, now)
+    if items:
+        lines.append(
+            "  action needed: "
+            + "; ".join(
+                f"{REASON_LABELS[i.reason]} {countdown(i.deadline, now)}".rstrip() for i in items
+            )
+        )
+    lines.append("Lines:")
+    for line in order.line_items:
+        lines.append(
+            f"  {line.quantity} x {visible(line.product_name)} [{visible(line.sku_name)}]"
+            f"  SKU {line.sku_id} / {visible(line.seller_sku)}  product {line.product_id}  @ {line.sale_price}"
+        )
+    lines.append("Notes (newest first):")
+    for note in order.notes or []:
+        flag = note.flag.value if note.flag else "no flag"
+        lines.append(f"  {_when(note.created_at)}  {visible(note.author)}  [{flag}] {visible(note.text)}")
+    if not order.notes:
+        lines.append("  —")
+    if order.requests:
+        lines.append("Buyer requests:")
+        for request in order.requests:
+            lines.append(
+                f"  {request.type.value} {request.status.value}  reason {visible(request.reason) or '—'}"
+                f"  respond by {_when(request.respond_by)}"
+            )
+    lines.append("History:")
+    for event in order.history:
+        lines.append(
+            f"  {_when(event.at)}  {visible(event.actor)}  {event.action}  "
+            f"{visible(json.dumps(event.before, ensure_ascii=False))} -> "
+            f"{visible(json.dumps(event.after, ensure_ascii=False))}"
+        )
+    if not order.history:
+        lines.append("  —")
+    return lines
+
+
+# Parser -----------------------------------------------------------------------------------
+
+
+def _common(*, suppress: bool) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    common.add_argument("--db", default=default, help="the shop database (else TSSHOP_DB, config, user data dir)")
+    common.add_argument(
+        "--now", type=_parse_now, default=default, metavar="ISO",
+        help="take this moment as now (reproducible demos, checks and replays)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tsshop",
+        description="TikTok Shop order command centre. Without a command it opens the terminal UI.",
+        parents=[_common(suppress=False)],
+    )
+    parser.add_argument("--read-only", action="store_true", help="open the command centre read-only")
+    parser.set_defaults(handler=cmd_tui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    common = _common(suppress=True)
+
+    demo = sub.add_parser("demo", parents=[common], help="build a believable demo shop")
+    demo.add_argument("--orders", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--force", action="store_true", help="replace an existing database")
+    demo.set_defaults(handler=cmd_demo)
+
+    imp = sub.add_parser("import", parents=[common], help="import Seller Center order exports (.csv, .xlsx)")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.set_defaults(handler=cmd_import)
+
+    counts = sub.add_parser("counts", parents=[common], help="orders per tab")
+    counts.add_argument("--json", action="store_true")
+    counts.set_defaults(handler=cmd_counts)
+
+    search = sub.add_parser("search", parents=[common], help="bulk search up to 100 IDs of any kind")
+    search.add_argument("ids", nargs="+", metavar="ID", help="order, tracking, product, SKU IDs; '-' reads stdin")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=cmd_search)
+
+    show = sub.add_parser("show", parents=[common], help="one order: lines, notes, history")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_BAD_INPUT if exit_.code else EXIT_OK
+    handler: Callable[[Context], int] = args.handler
+    try:
+        settings = load_settings()
+        clock: Clock = FixedClock(args.now) if args.now else SystemClock()
+        return handler(Context(args, settings, clock, out, err))
+    except (UsageError, ConfigError, StoreError) as error:
+        print(f"tsshop: {error}", file=err)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
