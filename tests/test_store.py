@@ -53,7 +53,7 @@ def test_keyset_pages_walk_the_whole_tab_in_order(shop, sort, descending, tab):
     whole = store.page(tab, sort=sort, descending=descending, limit=10_000).rows
     assert [r.id for r in walked] == [r.id for r in whole]
     assert len(whole) == store.counts()[tab]
-    keys = [store._sort_value(r, sort) for r in whole]
+    keys = [store.sort_value(r, sort) for r in whole]
     assert keys == sorted(keys, reverse=descending)
 
 
@@ -63,7 +63,7 @@ def test_page_before_is_the_mirror_of_page_after(shop):
     middle = whole[40]
     from tsshop_tui.store import Cursor
 
-    before = store.page_before("all", Cursor(store._sort_value(middle, Sort.SHIP_BY), middle.id), limit=5)
+    before = store.page_before("all", Cursor(store.sort_value(middle, Sort.SHIP_BY), middle.id), limit=5)
     assert [r.id for r in before] == [r.id for r in whole[35:40]]
 
 

@@ -47,6 +47,11 @@ class Filters(BaseModel):
     order_type: OrderType | None = None
     sample: bool | None = Field(None, description="True: only sample orders; False: none.")
     ids: tuple[str, ...] | None = Field(None, description="Only these order IDs (a tagged set).")
+    search: tuple[str, ...] | None = Field(
+        None,
+        max_length=MAX_SEARCH_IDS,
+        description="Orders matching any of these order IDs, tracking numbers, product IDs, SKU IDs or seller SKUs.",
+    )
 
     def chips(self) -> list[tuple[str, str]]:
         """(field, label) for each active filter, in a stable order, for chips and summaries."""
@@ -77,6 +82,8 @@ class Filters(BaseModel):
             chips.append(("sample", "samples only" if self.sample else "no samples"))
         if self.ids is not None:
             chips.append(("ids", f"{len(self.ids)} tagged"))
+        if self.search is not None:
+            chips.append(("search", f"search {len(self.search)} IDs"))
         return chips
 
     def without(self, chip: str) -> Filters:

@@ -146,6 +146,17 @@ def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
         names = [f"f_id{i}" for i in range(len(filters.ids))]
         terms.append(f"o.id IN ({', '.join(':' + n for n in names)})" if names else "0")
         params.update(zip(names, filters.ids, strict=True))
+    if filters.search is not None:
+        names = [f"f_s{i}" for i in range(len(filters.search))]
+        in_list = ", ".join(":" + n for n in names) or "NULL"
+        terms.append(
+            f"(o.id IN ({in_list}) OR o.tracking_number IN ({in_list}) OR o.id IN ("
+            f"SELECT order_id FROM line_items WHERE product_id IN ({in_list})"
+            f" UNION SELECT order_id FROM line_items WHERE sku_id IN ({in_list})"
+            f" UNION SELECT order_id FROM line_items WHERE seller_sku IN ({in_list})"
+            f" UNION SELECT order_id FROM line_items WHERE tracking_number IN ({in_list})))"
+        )
+        params.update(zip(names, filters.search, strict=True))
     return terms, params
 
 
@@ -205,17 +216,21 @@ class ReadsMixin(StoreBase):
         descending: bool = False,
         after: Cursor | None = None,
         limit: int = 50,
+        inclusive: bool = False,
     ) -> Page:
-        """One page of a tab in sort order, starting after *after* (keyset pagination)."""
+        """One page of a tab in sort order, starting after *after* (keyset pagination).
+
+        With ``inclusive`` the page starts at *after* itself, if that row is still there.
+        """
         sort = sort or (Sort.DEADLINE if tab == "action-needed" else Sort.SHIP_BY)
         if sort is Sort.DEADLINE and tab != "action-needed":
             sort = Sort.SHIP_BY
-        sql, params = self._page_sql(tab, filters or Filters(), sort, descending, after, limit)
+        sql, params = self._page_sql(tab, filters or Filters(), sort, descending, after, limit, inclusive)
         rows = self._rows(sql, params, action=tab == "action-needed")
         next_cursor = None
         if len(rows) == limit:
             last = rows[-1]
-            next_cursor = Cursor(self._sort_value(last, sort), last.id)
+            next_cursor = Cursor(self.sort_value(last, sort), last.id)
         return Page(rows, next_cursor, sort, descending)
 
     def _page_sql(
@@ -226,6 +241,7 @@ class ReadsMixin(StoreBase):
         descending: bool,
         after: Cursor | None,
         limit: int,
+        inclusive: bool = False,
     ) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {"limit": limit}
         terms = _tab_terms(tab)
@@ -236,7 +252,8 @@ class ReadsMixin(StoreBase):
         column = _SORT_COLUMN[sort]
         direction = "DESC" if descending else "ASC"
         if after is not None:
-            terms.append(f"({column}, o.id) {'<' if descending else '>'} (:k_key, :k_id)")
+            operator = ("<" if descending else ">") + ("=" if inclusive else "")
+            terms.append(f"({column}, o.id) {operator} (:k_key, :k_id)")
             params.update(k_key=after.key, k_id=after.id)
         where = ("WHERE " + " AND ".join(terms)) if terms else ""
         order = f"ORDER BY {column} {direction}, o.id {direction} LIMIT :limit"
@@ -258,7 +275,8 @@ class ReadsMixin(StoreBase):
         ]
 
     @staticmethod
-    def _sort_value(row: OrderRow, sort: Sort) -> int:
+    def sort_value(row: OrderRow, sort: Sort) -> int:
+        """The key a row sorts by, as stored; with its ID it makes the keyset cursor."""
         if sort is Sort.DEADLINE:
             return int(row.deadline.timestamp()) if row.deadline else FAR_FUTURE
         if sort is Sort.CREATED:
@@ -287,12 +305,26 @@ class ReadsMixin(StoreBase):
 
     def search(self, ids: list[str]) -> SearchResult:
         """Orders matching any of *ids*: order IDs, tracking numbers, product IDs, SKU IDs, seller SKUs."""
+        matches: dict[str, list[str]] = {i: [] for i in ids}
+        order_ids: dict[str, None] = {}
+        for key, order_id in self._matches(ids):
+            matches[key].append(order_id)
+            order_ids.setdefault(order_id, None)
+        return SearchResult(ids, self.rows_for(list(order_ids)), matches)
+
+    def unmatched(self, ids: list[str]) -> list[str]:
+        """Which of *ids* match no order at all, in the order given."""
+        found = {key for key, _ in self._matches(ids)}
+        return [i for i in ids if i not in found]
+
+    def _matches(self, ids: list[str]) -> list[tuple[str, str]]:
+        """(ID, order ID) for every order each ID matches, by any kind of ID."""
         if not ids:
-            return SearchResult([], [])
+            return []
         names = [f"s{i}" for i in range(len(ids))]
         params = dict(zip(names, ids, strict=True))
         in_list = ", ".join(":" + n for n in names)
-        hits = self.conn.execute(
+        return self.conn.execute(
             f"""
             SELECT id, id FROM orders WHERE id IN ({in_list})
             UNION SELECT tracking_number, id FROM orders WHERE tracking_number IN ({in_list})
@@ -303,13 +335,6 @@ class ReadsMixin(StoreBase):
             """,
             params,
         ).fetchall()
-        matches: dict[str, list[str]] = {i: [] for i in ids}
-        order_ids: dict[str, None] = {}
-        for key, order_id in hits:
-            matches[key].append(order_id)
-            order_ids.setdefault(order_id, None)
-        rows = self.rows_for(list(order_ids))
-        return SearchResult(ids, rows, matches)
 
     def rows_for(self, order_ids: list[str]) -> list[OrderRow]:
         """List rows for these orders, in ship-by order."""

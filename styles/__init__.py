@@ -1,0 +1,1 @@
+"""Textual CSS for the command centre (installed as tsshop_tui.styles)."""

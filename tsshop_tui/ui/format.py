@@ -1,0 +1,96 @@
+"""Cells as rich Text: marketplace text made visible and never parsed as markup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from rich.text import Text
+
+from ..domain.catalog import TABS_BY_ID
+from ..domain.model import Flag, OrderStatus
+from ..domain.rules import REASON_LABELS, Reason, Urgency, countdown, urgency
+from ..domain.text import first_words, visible
+
+CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
+FLAG_STYLES: dict[Flag, str] = {
+    Flag.RED: "bold red",
+    Flag.ORANGE: "bold dark_orange",
+    Flag.YELLOW: "bold yellow",
+    Flag.GREEN: "bold green",
+    Flag.BLUE: "bold blue",
+    Flag.PURPLE: "bold magenta",
+}
+URGENCY_STYLES: dict[Urgency, str] = {
+    Urgency.LATE: "bold red",
+    Urgency.URGENT: "bold dark_orange",
+    Urgency.SOON: "yellow",
+    Urgency.CALM: "",
+}
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.UNPAID: "Unpaid",
+    OrderStatus.ON_HOLD: "On hold",
+    OrderStatus.AWAITING_SHIPMENT: "To ship",
+    OrderStatus.PARTIALLY_SHIPPING: "Part shipped",
+    OrderStatus.AWAITING_COLLECTION: "Collection",
+    OrderStatus.IN_TRANSIT: "In transit",
+    OrderStatus.DELIVERED: "Delivered",
+    OrderStatus.COMPLETED: "Completed",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+
+
+def plain(text: str | None, width: int | None = None) -> Text:
+    """Marketplace text as a Text: control characters visible, markup left as it is."""
+    return Text(first_words(text, width) if width else visible(text))
+
+
+def money(amount: Decimal, currency: str) -> str:
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
+
+
+def short_count(n: int) -> str:
+    """1234 -> '1.2k', 1_200_000 -> '1.2M': for tab labels (the title line shows the exact figure)."""
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        value, unit = n / 1000, "k"
+    else:
+        value, unit = n / 1_000_000, "M"
+    return f"{value:.1f}".rstrip("0").rstrip(".") + unit if value < 100 else f"{value:.0f}{unit}"
+
+
+def deadline_cell(deadline: datetime | None, now: datetime) -> Text:
+    if deadline is None:
+        return Text("—", style="dim")
+    return Text(countdown(deadline, now), style=URGENCY_STYLES[urgency(deadline, now)])
+
+
+def reason_cell(reason: Reason | None, count: int = 1) -> Text:
+    if reason is None:
+        return Text("")
+    style = "bold red" if reason in (Reason.SHIPPING_OVERDUE, Reason.AUTO_CANCEL) else "bold"
+    label = Text(REASON_LABELS[reason], style=style)
+    if count > 1:
+        label.append(f" +{count - 1}", style="dim")
+    return label
+
+
+def flag_cell(flag: Flag | None) -> Text:
+    if flag is None:
+        return Text("")
+    return Text.assemble(("■ ", FLAG_STYLES[flag]), (flag.value, FLAG_STYLES[flag]))
+
+
+def status_cell(status: OrderStatus) -> Text:
+    style = "dim" if status is OrderStatus.CANCELLED else ""
+    return Text(STATUS_LABELS[status], style=style)
+
+
+def tab_label(tab_id: str) -> str:
+    return TABS_BY_ID[tab_id].label
+
+
+def clock_text(now: datetime) -> str:
+    return now.strftime("%H:%M:%S")

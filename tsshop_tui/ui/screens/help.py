@@ -1,0 +1,69 @@
+"""'?' help: every key of the screen underneath, as the user's keymap has it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from ..paths import stylesheet
+
+
+def _bindings(owner: type) -> list[Binding]:
+    found: list[Binding] = []
+    for binding in getattr(owner, "BINDINGS", []):
+        if isinstance(binding, Binding):
+            found.append(binding)
+    return found
+
+
+def _keys(binding: Binding, keymap: dict[str, str]) -> str:
+    keys = keymap.get(binding.id or "", binding.key)
+    names = {
+        "slash": "/", "question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
+        "plus": "+", "minus": "-", "space": "space", "escape": "esc",
+    }
+    return " ".join(names.get(k, k) for k in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of keys: what each does, grouped by where it works."""
+
+    CSS_PATH = stylesheet("modals.tcss")
+    BINDINGS: list[BindingType] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False),
+        Binding("k,up", "scroll(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        keymap = dict(getattr(self.app, "_keymap", {}) or {})
+        table = Table(box=None, padding=(0, 1), expand=True, show_header=False)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        owners: list[tuple[str, type]] = [("This screen", type(self.under))]
+        from ..widgets.order_list import OrderList
+
+        if self.under.query(OrderList):
+            owners.append(("Order list", OrderList))
+        owners.append(("Everywhere", type(self.app)))
+        for title, owner in owners:
+            table.add_row(Text(title, style="bold underline"), "")
+            for binding in _bindings(owner):
+                table.add_row(_keys(binding, keymap), binding.description)
+        table.add_row(Text("Everywhere", style="bold underline"), "")
+        table.add_row("ctrl+p", "Command palette: tabs, views, saved views, every action")
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Keys — esc closes", style="bold"), id="help-title")
+            yield Static(table)
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=step, animate=False)

@@ -1,0 +1,422 @@
+"""The main screen: status tabs with live counts, the order list (list or card view), search and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...config import SavedView, save_settings
+from ...domain.catalog import TAB_IDS, TABS, TABS_BY_ID
+from ...domain.model import Order
+from ...domain.query import SORT_LABELS, Filters, Sort
+from ...domain.text import visible
+from ...store import Cursor, OrderRow, Page, Store
+from ..format import clock_text
+from ..paths import stylesheet
+from ..widgets.order_list import OrderList
+from ..widgets.shop_header import ShopHeader
+from ..widgets.tab_strip import TabStrip
+
+if TYPE_CHECKING:
+    from ..app import TsshopApp
+
+SORTS = (Sort.SHIP_BY, Sort.CREATED, Sort.TOTAL)
+INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+COUNTS_EVERY = 30.0
+
+
+class TabSource:
+    """Pages of one tab under the screen's filters and sort, read through the UI thread's store."""
+
+    def __init__(self, store: Store, tab: str, filters: Filters, sort: Sort, descending: bool) -> None:
+        self.store, self.tab, self.filters, self.sort, self.descending = store, tab, filters, sort, descending
+
+    def fetch(self, after: Cursor | None, limit: int, inclusive: bool = False) -> Page:
+        return self.store.page(
+            self.tab, filters=self.filters, sort=self.sort, descending=self.descending,
+            after=after, limit=limit, inclusive=inclusive,
+        )
+
+    def fetch_before(self, before: Cursor, limit: int) -> list[OrderRow]:
+        return self.store.page_before(
+            self.tab, before, filters=self.filters, sort=self.sort, descending=self.descending, limit=limit
+        )
+
+    def fetch_last(self, limit: int) -> list[OrderRow]:
+        page = self.store.page(
+            self.tab, filters=self.filters, sort=self.sort, descending=not self.descending, limit=limit
+        )
+        return page.rows[::-1]
+
+    def cursor_of(self, row: OrderRow) -> Cursor:
+        return Cursor(self.store.sort_value(row, self.sort), row.id)
+
+    def orders(self, rows: list[OrderRow]) -> dict[str, Order]:
+        return {order.id: order for order in self.store.get_many(row.id for row in rows)}
+
+
+class MainScreen(Screen[None]):
+    """Where a warehouse team works all day."""
+
+    CSS_PATH = stylesheet("main.tcss")
+    BINDINGS = [
+        *(
+            Binding(str((i + 1) % 10), f"tab('{tab.id}')", tab.label, show=False, id=f"main.tab.{tab.id}")
+            for i, tab in enumerate(TABS[:10])
+        ),
+        Binding("right_square_bracket", "next_tab(1)", "Next tab", show=False, id="main.tab.next"),
+        Binding("left_square_bracket", "next_tab(-1)", "Previous tab", show=False, id="main.tab.previous"),
+        Binding("v", "toggle_view", "View", id="main.view.toggle"),
+        Binding("slash", "search", "Search", id="main.search"),
+        Binding("f", "filter", "Filter", id="main.filter"),
+        Binding("F", "clear_filters", "Clear filters", show=False, id="main.filter.clear"),
+        Binding("s", "cycle_sort", "Sort", id="main.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="main.sort.reverse"),
+        Binding("u", "untag_all", "Untag all", show=False, id="main.tag.clear"),
+        Binding("p", "pause", "Pause live", show=False, id="main.live.pause"),
+        Binding("plus", "interval(-1)", "Refresh faster", show=False, id="main.live.faster"),
+        Binding("minus", "interval(1)", "Refresh slower", show=False, id="main.live.slower"),
+        Binding("b", "save_view", "Save view", show=False, id="main.view.save"),
+        Binding("escape", "back_out", "Back", show=False, id="main.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tab = "to-ship"
+        self.filters = Filters()
+        self.search_ids: list[str] = []
+        self.not_found: list[str] = []
+        self.sort_by: dict[str, Sort] = {}
+        self.descending = False
+        self.counts: dict[str, int] = {}
+        self.live = True
+        self._data_version = -1
+        self._since_counts = 0.0
+        self._timer = None
+
+    @property
+    def tsshop(self) -> TsshopApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def store(self) -> Store:
+        return self.tsshop.store
+
+    @property
+    def now(self) -> datetime:
+        return self.tsshop.clock.now()
+
+    @property
+    def sort(self) -> Sort:
+        default = Sort.DEADLINE if self.tab == "action-needed" else Sort.SHIP_BY
+        return self.sort_by.get(self.tab, default)
+
+    @property
+    def effective_filters(self) -> Filters:
+        if self.search_ids:
+            return self.filters.model_copy(update={"search": tuple(self.search_ids)})
+        return self.filters
+
+    def compose(self) -> ComposeResult:
+        yield ShopHeader(id="header")
+        yield Static(id="search-line")
+        yield TabStrip(id="tabs")
+        yield Static(id="title-line")
+        yield OrderList(id="orders")
+        yield Static(id="status-line")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        settings = self.tsshop.settings
+        self.tab = settings.default_tab
+        header = self.query_one(ShopHeader)
+        header.shop = self.store.get_meta("shop_name") or self.store.path.stem
+        header.read_only = self.tsshop.read_only
+        header.interval = settings.refresh_seconds
+        header.clock = clock_text(self.now)
+        self.query_one(OrderList).tagged = set()
+        self.counts = self.store.counts(self.effective_filters if self.effective_filters.active else None)
+        self._data_version = self.store.data_version()
+        self._show()
+        self.query_one(OrderList).focus()
+        self._timer = self.set_interval(settings.refresh_seconds, self._poll)
+        self.set_interval(1.0, self._tick)
+
+    # Showing ------------------------------------------------------------------------------
+
+    def _source(self) -> TabSource:
+        return TabSource(self.store, self.tab, self.effective_filters, self.sort, self.descending)
+
+    def _show(self) -> None:
+        """Load the current tab from its top and redraw everything around it."""
+        orders = self.query_one(OrderList)
+        orders.empty_message = self._empty_message()
+        orders.load(self._source(), self.tab, self.now)
+        self._update_lines()
+
+    def _empty_message(self) -> str:
+        if self.search_ids:
+            return "No order in this tab matches the search. Try another tab ([ ]) or esc to clear."
+        if self.filters.active:
+            return "No order in this tab matches the filters. F clears them."
+        return f"No orders in {TABS_BY_ID[self.tab].label}."
+
+    def _update_lines(self) -> None:
+        self.query_one(TabStrip).counts = self.counts
+        self.query_one(TabStrip).active = self.tab
+        self._update_search_line()
+        self._update_title()
+        self._update_status()
+
+    def _update_search_line(self) -> None:
+        line = Text()
+        if self.search_ids:
+            found = len(self.search_ids) - len(self.not_found)
+            line.append(" Search ", style="bold reverse")
+            line.append(f" {len(self.search_ids)} IDs, {found} matched · {self.counts.get('all', 0):,} orders")
+            if self.not_found:
+                line.append(f" · {len(self.not_found)} matched nothing: ", style="bold red")
+                line.append(visible(", ".join(self.not_found)))
+            line.append("  esc clears", style="dim")
+        else:
+            line.append(" / ", style="bold")
+            line.append("Search IDs (order, tracking, product, SKU — up to 100)", style="dim")
+        self.query_one("#search-line", Static).update(line)
+
+    def _update_title(self) -> None:
+        tab = TABS_BY_ID[self.tab]
+        count = self.counts.get(self.tab, 0)
+        title = Text.assemble((f" {tab.label}", "bold"), f" · {count:,} orders")
+        chips = self.filters.chips()
+        if chips:
+            title.append("  Filters: ", style="dim")
+            for i, (_, label) in enumerate(chips):
+                if i:
+                    title.append(" ")
+                title.append(f" {label} ", style="reverse")
+        arrow = "↓" if self.descending else "↑"
+        sort = Text(f"sort: {SORT_LABELS[self.sort]} {arrow} ", style="dim")
+        width = self.size.width or 80
+        gap = width - title.cell_len - sort.cell_len
+        if gap < 1:
+            title.truncate(max(width - sort.cell_len - 1, 10), overflow="ellipsis")
+            gap = max(width - title.cell_len - sort.cell_len, 1)
+        self.query_one("#title-line", Static).update(title + Text(" " * gap) + sort)
+
+    def _update_status(self) -> None:
+        orders = self.query_one(OrderList)
+        count = self.counts.get(self.tab, 0)
+        status = Text(f" {count:,} orders")
+        if self.filters.active or self.search_ids:
+            status.append(" (filtered)", style="dim")
+        if orders.tagged:
+            status.append(f" · {len(orders.tagged)} tagged", style="bold green")
+        row = orders.cursor_row
+        if row is not None:
+            status.append(f" · {row.id}", style="dim")
+        status.append(f" · {'card' if orders.cards else 'list'} view", style="dim")
+        self.query_one("#status-line", Static).update(status)
+
+    # Live ---------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.query_one(ShopHeader).clock = clock_text(self.now)
+
+    def _poll(self) -> None:
+        """Follow the database: when another process committed, refresh counts and the window."""
+        if not self.live or self.app.screen is not self:
+            return
+        version = self.store.data_version()
+        self._since_counts += self.tsshop.settings.refresh_seconds
+        changed = version != self._data_version
+        self._data_version = version
+        if changed or self._since_counts >= COUNTS_EVERY:
+            self.refresh_now(announce=changed)
+
+    def refresh_now(self, *, announce: bool = False) -> None:
+        self._since_counts = 0.0
+        self._load_counts(announce)
+        self.query_one(OrderList).reload(self.now)
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="counts")
+    def _load_counts(self, announce: bool) -> None:
+        store = self.tsshop.open_store()
+        try:
+            filters = self.effective_filters
+            counts = store.counts(filters if filters.active else None)
+        finally:
+            store.close()
+        self.app.call_from_thread(self._apply_counts, counts, announce)
+
+    def _apply_counts(self, counts: dict[str, int], announce: bool) -> None:
+        grown = counts.get("all", 0) - self.counts.get("all", 0)
+        self.counts = counts
+        if announce and grown > 0 and not self.search_ids:
+            header = self.query_one(ShopHeader)
+            header.new_orders += grown
+            self.notify(f"{grown} new order{'s' if grown > 1 else ''}", timeout=3)
+        self._update_lines()
+
+    # Messages from the list ---------------------------------------------------------------
+
+    @on(OrderList.Moved)
+    def _moved(self) -> None:
+        self.query_one(ShopHeader).new_orders = 0
+        self._update_status()
+
+    @on(OrderList.Tagged)
+    def _tagged(self) -> None:
+        self._update_status()
+
+    @on(OrderList.Opened)
+    def _opened(self, event: OrderList.Opened) -> None:
+        from .detail import OrderDetailScreen
+
+        self.app.push_screen(OrderDetailScreen(event.row.id), callback=lambda _: self.refresh_now())
+
+    # Actions ------------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        if tab != self.tab:
+            self.tab = tab
+            self._show()
+
+    def action_next_tab(self, step: int) -> None:
+        index = TAB_IDS.index(self.tab)
+        self.action_tab(TABS[(index + step) % len(TABS)].id)
+
+    def action_toggle_view(self) -> None:
+        orders = self.query_one(OrderList)
+        orders.set_cards(not orders.cards)
+        self._update_status()
+
+    def action_cycle_sort(self) -> None:
+        sorts = (Sort.DEADLINE, *SORTS) if self.tab == "action-needed" else SORTS
+        self.sort_by[self.tab] = sorts[(sorts.index(self.sort) + 1) % len(sorts)]
+        self._show()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self._show()
+
+    def action_untag_all(self) -> None:
+        self.query_one(OrderList).tagged.clear()
+        self.query_one(OrderList).refresh()
+        self._update_status()
+
+    def action_pause(self) -> None:
+        self.live = not self.live
+        self.query_one(ShopHeader).live = self.live
+        if self.live:
+            self.refresh_now()
+
+    def action_interval(self, step: int) -> None:
+        current = self.tsshop.settings.refresh_seconds
+        index = min(range(len(INTERVALS)), key=lambda i: abs(INTERVALS[i] - current))
+        seconds = INTERVALS[max(0, min(index + step, len(INTERVALS) - 1))]
+        self.tsshop.settings.refresh_seconds = seconds
+        self.query_one(ShopHeader).interval = seconds
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(seconds, self._poll)
+
+    def action_back_out(self) -> None:
+        orders = self.query_one(OrderList)
+        if self.search_ids:
+            self.set_search([])
+        elif orders.tagged:
+            self.action_untag_all()
+
+    def action_search(self) -> None:
+        from ..modals.search import SearchModal
+
+        self.app.push_screen(SearchModal(self.search_ids), callback=self._searched)
+
+    def _searched(self, ids: list[str] | None) -> None:
+        if ids is not None:
+            self.set_search(ids)
+
+    def set_search(self, ids: list[str]) -> None:
+        self.search_ids = ids
+        self.not_found = self.store.unmatched(ids) if ids else []
+        if ids:
+            self.tab = "all"
+        self._reload_counts_now()
+        self._show()
+
+    def action_filter(self) -> None:
+        from ..modals.filters import FilterModal
+
+        self.app.push_screen(FilterModal(self.filters), callback=self._filtered)
+
+    def _filtered(self, filters: Filters | None) -> None:
+        if filters is not None:
+            self.set_filters(filters)
+
+    def set_filters(self, filters: Filters) -> None:
+        self.filters = filters
+        self._reload_counts_now()
+        self._show()
+
+    def action_clear_filters(self) -> None:
+        self.set_filters(Filters())
+
+    def _reload_counts_now(self) -> None:
+        filters = self.effective_filters
+        self.counts = self.store.counts(filters if filters.active else None)
+
+    def action_save_view(self) -> None:
+        from ..modals.save_view import SaveViewModal
+
+        self.app.push_screen(SaveViewModal(), callback=self._save_view)
+
+    def _save_view(self, name: str | None) -> None:
+        if not name:
+            return
+        settings = self.tsshop.settings
+        view = SavedView(name=name, tab=self.tab, filters=self.filters, sort=self.sort, descending=self.descending)
+        settings.saved_views = [v for v in settings.saved_views if v.name != name] + [view]
+        path = save_settings(settings)
+        self.notify(f"Saved view {name!r} in {path}", timeout=4)
+
+    def apply_view(self, view: SavedView) -> None:
+        self.tab = view.tab
+        self.filters = view.filters
+        if view.sort is not None:
+            self.sort_by[view.tab] = view.sort
+        self.descending = view.descending
+        self.search_ids, self.not_found = [], []
+        self._reload_counts_now()
+        self._show()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        for tab in TABS:
+            yield SystemCommand(f"Tab: {tab.label}", f"Show {tab.label}", partial(self.action_tab, tab.id))
+        yield SystemCommand("Toggle list / card view", "v", self.action_toggle_view)
+        yield SystemCommand("Bulk search", "Up to 100 IDs of any kind", self.action_search)
+        yield SystemCommand("Filters", "Combine filters", self.action_filter)
+        yield SystemCommand("Clear filters", "Remove every filter chip", self.action_clear_filters)
+        yield SystemCommand("Save view", "Name this tab + filters + sort", self.action_save_view)
+        for view in self.tsshop.settings.saved_views:
+            yield SystemCommand(
+                f"View: {view.name}",
+                f"{TABS_BY_ID[view.tab].label} · " + (", ".join(label for _, label in view.filters.chips()) or "no filters"),
+                partial(self.apply_view, view),
+            )
+        for sort in SORTS:
+            yield SystemCommand(f"Sort by {SORT_LABELS[sort]}", "s cycles", partial(self._set_sort, sort))
+        yield SystemCommand("Pause / resume live refresh", "p", self.action_pause)
+
+    def _set_sort(self, sort: Sort) -> None:
+        self.sort_by[self.tab] = sort
+        self._show()
