@@ -423,7 +423,7 @@ class OrderList(Widget, can_focus=True):
             else:
                 text.append("  ship by ")
                 text.append_text(deadline_cell(row.rts_sla_time, now))
-            text.append(f"  {money(row.total_amount, row.currency)} · {row.item_count} item{"s" if row.item_count != 1 else ""}")
+            text.append(f"  {money(row.total_amount, row.currency)} · {row.item_count} item{'s' if row.item_count != 1 else ''}")
             if row.flag is not None:
                 text.append("  ")
                 text.append_text(flag_cell(row.flag))
