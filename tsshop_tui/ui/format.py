@@ -73,7 +73,7 @@ def reason_cell(reason: Reason | None, count: int = 1) -> Text:
     style = "bold red" if reason in (Reason.SHIPPING_OVERDUE, Reason.AUTO_CANCEL) else "bold"
     label = Text(REASON_LABELS[reason], style=style)
     if count > 1:
-        label.append(f" +{count - 1}", style="dim")
+        label.append(f"+{count - 1}", style="dim")
     return label
 
 
@@ -94,3 +94,7 @@ def tab_label(tab_id: str) -> str:
 
 def clock_text(now: datetime) -> str:
     return now.strftime("%H:%M:%S")
+
+
+def orders_count(n: int) -> str:
+    return f"{n:,} order" if n == 1 else f"{n:,} orders"

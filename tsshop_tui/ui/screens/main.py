@@ -20,7 +20,7 @@ from ...domain.model import Order
 from ...domain.query import SORT_LABELS, Filters, Sort
 from ...domain.text import visible
 from ...store import Cursor, OrderRow, Page, Store
-from ..format import clock_text
+from ..format import clock_text, orders_count
 from ..paths import stylesheet
 from ..widgets.order_list import OrderList
 from ..widgets.shop_header import ShopHeader
@@ -182,11 +182,11 @@ class MainScreen(Screen[None]):
         if self.search_ids:
             found = len(self.search_ids) - len(self.not_found)
             line.append(" Search ", style="bold reverse")
-            line.append(f" {len(self.search_ids)} IDs, {found} matched · {self.counts.get('all', 0):,} orders")
+            line.append(f" {found} of {len(self.search_ids)} IDs matched · {orders_count(self.counts.get('all', 0))}")
+            line.append(" · esc clears", style="dim")
             if self.not_found:
-                line.append(f" · {len(self.not_found)} matched nothing: ", style="bold red")
+                line.append(f"\n Matched nothing ({len(self.not_found)}): ", style="bold red")
                 line.append(visible(", ".join(self.not_found)))
-            line.append("  esc clears", style="dim")
         else:
             line.append(" / ", style="bold")
             line.append("Search IDs (order, tracking, product, SKU — up to 100)", style="dim")
@@ -195,7 +195,7 @@ class MainScreen(Screen[None]):
     def _update_title(self) -> None:
         tab = TABS_BY_ID[self.tab]
         count = self.counts.get(self.tab, 0)
-        title = Text.assemble((f" {tab.label}", "bold"), f" · {count:,} orders")
+        title = Text.assemble((f" {tab.label}", "bold"), f" · {orders_count(count)}")
         chips = self.filters.chips()
         if chips:
             title.append("  Filters: ", style="dim")
@@ -215,7 +215,7 @@ class MainScreen(Screen[None]):
     def _update_status(self) -> None:
         orders = self.query_one(OrderList)
         count = self.counts.get(self.tab, 0)
-        status = Text(f" {count:,} orders")
+        status = Text(f" {orders_count(count)}")
         if self.filters.active or self.search_ids:
             status.append(" (filtered)", style="dim")
         if orders.tagged:

@@ -20,7 +20,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...domain.model import Order
+from ...domain.catalog import TO_SHIP
+from ...domain.model import Order, OrderStatus
 from ...domain.rules import countdown
 from ...domain.text import first_words, visible
 from ...store import Cursor, OrderRow, Page
@@ -33,6 +34,7 @@ from ..format import (
     status_cell,
 )
 
+AWAITING_DISPATCH = (*TO_SHIP, OrderStatus.ON_HOLD)
 CARD_HEIGHT = 6
 PAGE = 60
 MAX_WINDOW = 400
@@ -57,6 +59,13 @@ class Column:
     justify: str = "left"
 
 
+def _ship_by(row: OrderRow, now: datetime, width: int) -> Text:
+    """A countdown while the order still has to ship; shipped or cancelled orders show a dash."""
+    if row.status not in AWAITING_DISPATCH:
+        return Text("—", style="dim")
+    return deadline_cell(row.rts_sla_time, now)
+
+
 def _order_id(row: OrderRow, now: datetime, width: int) -> Text:
     return Text(row.id, style="dim" if row.is_sample_order else "")
 
@@ -66,15 +75,15 @@ COLUMNS: dict[str, Column] = {
     for column in (
         Column("order", "Order", 18, _order_id),
         Column("status", "Status", 12, lambda r, n, w: status_cell(r.status)),
-        Column("reason", "Reason", 12, lambda r, n, w: reason_cell(r.reason, r.reason_count)),
+        Column("reason", "Reason", 13, lambda r, n, w: reason_cell(r.reason, r.reason_count)),
         Column("deadline", "Deadline", 11, lambda r, n, w: deadline_cell(r.deadline, n)),
-        Column("ship_by", "Ship by", 11, lambda r, n, w: deadline_cell(r.rts_sla_time, n)),
-        Column("items", "Items", 5, lambda r, n, w: Text(str(r.item_count)), "right"),
+        Column("ship_by", "Ship by", 11, _ship_by),
+        Column("items", "Qty", 3, lambda r, n, w: Text(str(r.item_count)), "right"),
         Column("total", "Total", 9, lambda r, n, w: Text(money(r.total_amount, r.currency)), "right"),
         Column(
             "creator",
             "Creator",
-            10,
+            11,
             lambda r, n, w: plain(f"@{r.creator_username}" if r.creator_username else "", w),
         ),
         Column("buyer", "Buyer", 14, lambda r, n, w: plain(r.buyer_username, w)),
@@ -94,21 +103,15 @@ NOTE_MIN = 8
 
 def layout(width: int, tab: str) -> list[tuple[Column, int]]:
     """The columns that fit *width*, most important first, each with its width; Note takes the rest."""
-    action = tab == "action-needed"
-    wanted = ["order"]
-    wanted += ["reason", "deadline"] if action else ["ship_by"]
-    if tab in ("all", "returns", "action-needed"):
-        wanted.append("status")
-    wanted += ["items", "total"]
-    if not action:
-        wanted.append("creator")
-    wanted.append("flag")
-    optional = ["status", "creator", "content", "buyer", "campaign"]
+    if tab == "action-needed":
+        wanted = ["order", "reason", "deadline", "items", "total", "flag"]
+    elif tab in ("all", "returns"):
+        wanted = ["order", "status", "ship_by", "items", "total", "flag"]
+    else:
+        wanted = ["order", "ship_by", "items", "total", "creator", "flag"]
     used = 2 + sum(COLUMNS[k].width + 1 for k in wanted)
-    for key in optional:
-        if key in wanted:
-            continue
-        if used + COLUMNS[key].width + 1 + NOTE_MIN + 14 <= width:
+    for key in ("creator", "status", "content", "buyer", "campaign"):
+        if key not in wanted and used + COLUMNS[key].width + 1 + NOTE_MIN + 14 <= width:
             wanted.append(key)
             used += COLUMNS[key].width + 1
     order = ["order", "reason", "deadline", "status", "ship_by", "items", "total", "creator", "content",
@@ -239,7 +242,7 @@ class OrderList(Widget, can_focus=True):
             return
         target = self._cursor + delta
         if target >= len(self._rows) and self._more_after:
-            self._extend_after()
+            target -= self._extend_after()
         if target < 0 and self._more_before:
             target += self._extend_before()
         target = max(0, min(target, len(self._rows) - 1))
@@ -250,7 +253,8 @@ class OrderList(Widget, can_focus=True):
             self.refresh()
             self.post_message(self.Moved(self.cursor_row))
 
-    def _extend_after(self) -> None:
+    def _extend_after(self) -> int:
+        """Fetch the next page; return how many rows were dropped from the front to stay small."""
         assert self.source is not None
         page = self.source.fetch(self.source.cursor_of(self._rows[-1]), PAGE)
         self._rows += page.rows
@@ -262,8 +266,11 @@ class OrderList(Widget, can_focus=True):
             self._cursor -= excess
             self._top -= excess
             self._more_before = True
+            return excess
+        return 0
 
     def _extend_before(self) -> int:
+        """Fetch the previous page; return how many rows were put in front."""
         assert self.source is not None
         rows = self.source.fetch_before(self.source.cursor_of(self._rows[0]), PAGE)
         self._rows[:0] = rows
@@ -377,7 +384,8 @@ class OrderList(Widget, can_focus=True):
     def _row_line(self, row: OrderRow, index: int, width: int) -> Strip:
         now = self.now or datetime.now().astimezone()
         tagged = row.id in self.tagged
-        text = Text("✓ " if tagged else "  ", style="bold green")
+        text = Text()
+        text.append("✓ " if tagged else "  ", style="bold green")
         for column, col_width in layout(width, self.tab):
             if col_width <= 0:
                 continue
@@ -408,7 +416,8 @@ class OrderList(Widget, can_focus=True):
         if line == CARD_HEIGHT - 1:
             return Strip.blank(width, self.rich_style)
         text = self._card_text(row, self._orders.get(row.id), line, width - 2)
-        marker = Text("✓ " if row.id in self.tagged else "▌ ", style="bold green" if row.id in self.tagged else "")
+        marker = Text()
+        marker.append("✓ " if row.id in self.tagged else "▌ ", style="bold green" if row.id in self.tagged else "")
         return self._strip(marker + text, width, component)
 
     def _card_text(self, row: OrderRow, order: Order | None, line: int, width: int) -> Text:
@@ -420,7 +429,7 @@ class OrderList(Widget, can_focus=True):
                 text.append_text(reason_cell(row.reason, row.reason_count))
                 text.append(" ")
                 text.append_text(deadline_cell(row.deadline, now))
-            else:
+            elif row.status in AWAITING_DISPATCH:
                 text.append("  ship by ")
                 text.append_text(deadline_cell(row.rts_sla_time, now))
             text.append(f"  {money(row.total_amount, row.currency)} · {row.item_count} item{'s' if row.item_count != 1 else ''}")
@@ -445,7 +454,7 @@ class OrderList(Widget, can_focus=True):
             message = first_words(order.buyer_message, max(width - 8, 10))
             return Text.assemble(("Buyer ", "dim"), message or Text("—", style="dim"))
         if line == 3:
-            text = Text("Creator ", style="dim")
+            text = Text.assemble(("Creator ", "dim"))
             text.append(f"@{visible(order.creator_username)}" if order.creator_username else "—")
             if order.content_type:
                 text.append(f" · {order.content_type.value.title()}")
@@ -460,7 +469,7 @@ class OrderList(Widget, can_focus=True):
         note = order.current_note
         if note is None:
             return Text.assemble(("Note ", "dim"), ("—", "dim"))
-        text = Text("Note ", style="dim")
+        text = Text.assemble(("Note ", "dim"))
         if note.flag is not None:
             text.append_text(flag_cell(note.flag))
             text.append(" ")

@@ -26,7 +26,7 @@ class TabStrip(Widget):
         pieces = [self._piece(tab.id, tab.short if tab.id != "action-needed" else "Action needed") for tab in TABS]
         active = next(i for i, tab in enumerate(TABS) if tab.id == self.active)
         start, end = self._window(pieces, active, width)
-        text = Text("‹ " if start > 0 else "", style="dim")
+        text = Text.assemble(("‹ " if start > 0 else "", "dim"))
         for i in range(start, end):
             if i > start:
                 text.append(SEPARATOR, style="dim")
