@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .config import ConfigError, Settings, load_settings, resolve_db
-from .domain.catalog import TAB_IDS, TABS_BY_ID
+from .domain.catalog import CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, TAB_IDS, TABS_BY_ID
 from .domain.clock import Clock, FixedClock, SystemClock
-from .domain.model import Order
+from .domain.model import Flag, Order, RequestType
 from .domain.query import SearchTooLong, parse_ids
-from .domain.rules import REASON_LABELS, action_items, countdown
+from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
 from .domain.text import visible
-from .store import Store, StoreError
+from .store import BulkResult, ReadOnlyError, Store, StoreError
+from .store.actions import canonical_carrier
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -275,6 +276,195 @@ def describe_order(order: Order, now: datetime) -> list[str]:
     return lines
 
 
+# Working the orders -----------------------------------------------------------------------
+
+
+def _action_ids(ctx: Context) -> list[str]:
+    """Order IDs from the arguments ('-' reads stdin), separated by spaces, commas or new lines."""
+    chunks = [sys.stdin.read() if value == "-" else value for value in ctx.args.ids]
+    ids = list(dict.fromkeys(t for c in chunks for t in c.replace(",", " ").replace(";", " ").split()))
+    if not ids:
+        raise UsageError("no order IDs given")
+    return ids
+
+
+def _run_bulk(ctx: Context, done: str, work: Callable[[Store, list[str]], BulkResult]) -> int:
+    """Open the shop for writing (or read-only, and refuse), run *work*, report each order.
+
+    Exit 0 when every order was changed, 1 when some were refused, 2 when none could be.
+    """
+    ids = _action_ids(ctx)
+    read_only = bool(getattr(ctx.args, "read_only", False)) or ctx.settings.read_only
+    with ctx.store(read_only=read_only) as store:
+        try:
+            result = work(store, ids)
+        except ReadOnlyError as error:
+            why = "--read-only was given" if getattr(ctx.args, "read_only", False) else "read_only is set in the config"
+            raise UsageError(f"{error} ({why}); nothing was changed") from error
+    for order_id in result.succeeded:
+        ctx.print(f"{order_id}: {done}")
+    for _order_id, why in result.refused:
+        print(f"tsshop: refused: {visible(why)}", file=ctx.err)
+    if result.refused:
+        print(
+            f"tsshop: {len(result.succeeded)} of {len(ids)} orders changed; "
+            f"{len(result.refused)} refused and left unchanged",
+            file=ctx.err,
+        )
+    if not result.refused:
+        return EXIT_OK
+    return EXIT_PARTIAL if result.succeeded else EXIT_BAD_INPUT
+
+
+def _flag_arg(text: str) -> Flag | None:
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return Flag(text.strip().lower())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"no flag {text!r}; flags are: {', '.join(f.value for f in Flag)}, none"
+        ) from None
+
+
+def cmd_note(ctx: Context) -> int:
+    args = ctx.args
+    has_flag = args.flag is not _NO_FLAG
+    flag = args.flag if has_flag else None
+    if not has_flag and not (args.text or "").strip():
+        raise UsageError("a note needs --text, --flag or both")
+    return _run_bulk(
+        ctx, "note added" + (f" (flag {flag.value if flag else 'cleared'})" if has_flag else ""),
+        lambda store, ids: store.add_note_many(ids, flag=flag, text=args.text or ""),
+    )
+
+
+def _cancel_reasons_help() -> str:
+    lines = ["cancel reasons (seller fault counts towards SFCR):"]
+    for unpaid, title in ((False, "paid orders"), (True, "unpaid orders")):
+        lines.append(f"  {title}:")
+        for reason in CANCEL_REASONS:
+            if reason.for_unpaid == unpaid:
+                fault = "  (seller fault)" if reason.seller_fault else ""
+                lines.append(f"    {reason.code}  {reason.label}{fault}")
+    return "\n".join(lines)
+
+
+def cmd_cancel(ctx: Context) -> int:
+    code = ctx.args.reason.strip()
+    reason = CANCEL_REASONS_BY_CODE.get(code)
+    if reason is None:
+        raise UsageError(
+            f"unknown cancel reason {code!r}; valid codes: {', '.join(r.code for r in CANCEL_REASONS)}"
+        )
+    if reason.seller_fault:
+        print(f"tsshop: warning: {reason.label.lower()} is seller fault and counts towards SFCR", file=ctx.err)
+    return _run_bulk(
+        ctx, f"cancelled ({code})", lambda store, ids: store.cancel_many(ids, reason_code=code)
+    )
+
+
+def cmd_ship(ctx: Context) -> int:
+    tracking = ctx.args.tracking.strip()
+    problem = tracking_problem(tracking)
+    if problem is not None:
+        raise UsageError(f"{visible(problem)} (nothing was shipped)")
+    try:
+        carrier = canonical_carrier(ctx.args.carrier)
+    except RuleError as error:
+        raise UsageError(f"{visible(str(error))} (nothing was shipped)") from error
+    return _run_bulk(
+        ctx, f"shipped with {carrier} {tracking}",
+        lambda store, ids: store.ship_many(ids, tracking_number=tracking, carrier=carrier),
+    )
+
+
+_REQUEST_KINDS = {"cancellation": RequestType.CANCELLATION, "return": RequestType.RETURN_REFUND}
+
+
+def cmd_request(ctx: Context) -> int:
+    args = ctx.args
+    approve = args.answer == "approve"
+    reason = (args.reason or "").strip()
+    if not approve and not reason:
+        raise UsageError("rejecting a buyer request needs --reason (nothing was changed)")
+    kind = _REQUEST_KINDS[args.type]
+    done = f"{args.type} request {'approved' if approve else 'rejected'}"
+    return _run_bulk(
+        ctx, done,
+        lambda store, ids: store.answer_request_many(ids, kind, approve=approve, reject_reason=reason or None),
+    )
+
+
+def cmd_simulate(ctx: Context) -> int:
+    from .io.simulate import simulate
+
+    args = ctx.args
+    if args.rate <= 0:
+        raise UsageError("--rate must be more than 0")
+    if args.seconds < 0 or (args.count is not None and args.count < 0):
+        raise UsageError("--seconds and --count cannot be negative")
+    if args.seconds == 0 and args.count is None:
+        raise UsageError("--seconds 0 needs --count K (that many events, as fast as possible)")
+    if bool(getattr(args, "read_only", False)) or ctx.settings.read_only:
+        raise UsageError("this terminal is read-only: the simulator writes, so it cannot run (nothing was changed)")
+    events = args.count if args.count is not None else round(args.rate * args.seconds)
+    with Store(ctx.db_path, clock=ctx.clock, actor="simulator", create=False) as store:
+        summary = simulate(store, rate=args.rate, events=events, pace=args.seconds != 0, seed=args.seed)
+    ctx.print(summary.line())
+    return EXIT_OK
+
+
+_NO_FLAG = object()
+
+
+def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The changing commands: note, cancel, ship, request, simulate."""
+    writes = argparse.ArgumentParser(add_help=False)
+    writes.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                        help="refuse every change (as the config's read_only does)")
+    ids_help = "order IDs (several for bulk; '-' reads them from stdin)"
+
+    note = sub.add_parser("note", parents=[common, writes], help="add a note and/or flag to orders",
+                          description="Append a note to each order; its newest note is its current note and flag.")
+    note.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    note.add_argument("--flag", type=_flag_arg, default=_NO_FLAG, metavar="COLOUR",
+                      help=f"{', '.join(f.value for f in Flag)}, or none to clear the flag")
+    note.add_argument("--text", default="", help="the note text")
+    note.set_defaults(handler=cmd_note)
+
+    cancel = sub.add_parser(
+        "cancel", parents=[common, writes], help="cancel orders before shipping",
+        epilog=_cancel_reasons_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cancel.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    cancel.add_argument("--reason", required=True, metavar="CODE", help="a cancel reason code (listed below)")
+    cancel.set_defaults(handler=cmd_cancel)
+
+    ship = sub.add_parser("ship", parents=[common, writes], help="mark orders shipped with tracking and carrier")
+    ship.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    ship.add_argument("--tracking", required=True, metavar="T", help="tracking number: 8-40 letters and digits")
+    ship.add_argument("--carrier", required=True, metavar="C", help=f"one of: {', '.join(CARRIERS)}")
+    ship.set_defaults(handler=cmd_ship)
+
+    request = sub.add_parser("request", parents=[common, writes],
+                             help="approve or reject buyer cancellation and return requests")
+    request.add_argument("answer", choices=("approve", "reject"))
+    request.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    request.add_argument("--type", required=True, choices=tuple(_REQUEST_KINDS))
+    request.add_argument("--reason", help="why a request is rejected (needed to reject)")
+    request.set_defaults(handler=cmd_request)
+
+    sim = sub.add_parser("simulate", parents=[common, writes],
+                         help="feed the database campaign traffic (new orders, payments, shipments, requests)")
+    sim.add_argument("--rate", type=float, default=5.0, metavar="N", help="events per second (default 5)")
+    sim.add_argument("--seconds", type=float, default=10.0, metavar="S",
+                     help="how long to run (default 10); 0 with --count: no pacing")
+    sim.add_argument("--count", type=int, default=None, metavar="K", help="exactly K events")
+    sim.add_argument("--seed", type=int, default=None, help="make the traffic repeatable")
+    sim.set_defaults(handler=cmd_simulate)
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -323,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
+    _add_action_parsers(sub, common)
     return parser
 
 

@@ -47,6 +47,21 @@ def is_valid_tracking(tracking: str | None) -> bool:
     return bool(tracking) and bool(_TRACKING.fullmatch(tracking))
 
 
+def tracking_problem(tracking: str | None) -> str | None:
+    """Why *tracking* is not a usable tracking number, in words; None when it is usable."""
+    if not tracking or not tracking.strip():
+        return "a tracking number is needed"
+    if not (TRACKING_MIN <= len(tracking) <= TRACKING_MAX):
+        return (
+            f"tracking number {tracking!r} has {len(tracking)} characters; "
+            f"a usable one has {TRACKING_MIN} to {TRACKING_MAX}"
+        )
+    if not _TRACKING.fullmatch(tracking):
+        bad = "".join(sorted({c for c in tracking if not (c.isascii() and c.isalnum())}))
+        return f"tracking number {tracking!r} may hold only letters and digits, not {bad!r}"
+    return None
+
+
 def action_items(order: Order, now: datetime) -> list[ActionItem]:
     """Every reason the order needs action now, most urgent deadline first.
 
@@ -92,11 +107,27 @@ class RuleError(ValueError):
     """An action the rules do not allow; the message says why in words a seller understands."""
 
 
+# Why an action is refused in a status, for check_allowed's messages; the rest say "not allowed".
+_WHY_NOT: dict[Action, str] = {
+    Action.CANCEL: "cancel is only possible before shipping",
+    Action.SHIP: "only orders awaiting shipment can be shipped",
+    Action.ANSWER_CANCELLATION: "a buyer cancellation request can only be answered before shipping",
+    Action.ANSWER_RETURN: "a return/refund request can only be answered once the order has shipped",
+}
+
+
 def check_allowed(order: Order, action: Action) -> None:
+    """RuleError, naming the order, its status and why, unless *action* is allowed in its status."""
     if action not in ALLOWED_ACTIONS[order.status]:
-        raise RuleError(
-            f"order {order.id} is {order.status.value}: {action.value} is not allowed in that status"
-        )
+        if order.status is OrderStatus.CANCELLED and action in (Action.CANCEL, Action.SHIP):
+            why = "it is already cancelled" if action is Action.CANCEL else "a cancelled order cannot be shipped"
+        elif action is Action.SHIP and order.status is OrderStatus.UNPAID:
+            why = "it is not paid yet"
+        elif action is Action.SHIP and order.status is not OrderStatus.ON_HOLD:
+            why = "it has already shipped"
+        else:
+            why = _WHY_NOT.get(action, f"{action.value} is not allowed in that status")
+        raise RuleError(f"order {order.id} is {order.status.value}: {why}")
 
 
 def cancel_reason_for(order: Order, code: str) -> CancelReason:

@@ -3,18 +3,22 @@
 It never imports Textual. Open one Store per thread.
 """
 
+from .actions import ActionsMixin, BulkResult, OrderChangedError, OrderNotFoundError
 from .db import ReadOnlyError, StaleError, StoreError
 from .imports import ImportMixin
 from .reads import Cursor, Page, ReadsMixin, SearchResult
 from .rows import OrderRow
 
 
-class Store(ImportMixin, ReadsMixin):
+class Store(ActionsMixin, ImportMixin, ReadsMixin):
     """The database of one shop."""
 
 
 __all__ = [
+    "BulkResult",
     "Cursor",
+    "OrderChangedError",
+    "OrderNotFoundError",
     "OrderRow",
     "Page",
     "ReadOnlyError",

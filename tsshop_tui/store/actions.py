@@ -1,0 +1,642 @@
+"""Working the orders: notes, cancel, answer buyer requests, ship, pay, print records, bulk.
+
+Every method is ONE short write transaction that
+
+* reads the order inside the transaction (``BEGIN IMMEDIATE``: no other terminal writes meanwhile),
+* refuses a stale view: with ``expected_version`` (the version the user's view showed) an order that
+  changed since raises :class:`OrderChangedError` (a :class:`~.db.StaleError`) and changes nothing;
+  ``None`` skips the check (scripts, the CLI),
+* refuses what the rules forbid with :class:`~tsshop_tui.domain.rules.RuleError`, whose message names
+  the order, its status and why ("order 577… is IN_TRANSIT: cancel is only possible before shipping"),
+* applies the change with ``UPDATE … WHERE id = ? AND version = ?`` and bumps ``orders.version``,
+* keeps the denormalised columns the list and Action needed SQL read (status, flag, note,
+  tracking_number, cancel_request_due, return_request_due, has_return) right; the tab counts follow
+  by trigger,
+* appends one history event (who = ``self.actor``, when = ``self.clock``, what, before, after; before
+  and after carry the version) in the same transaction.
+
+A read-only store raises :class:`~.db.ReadOnlyError` before touching anything. Bulk work runs each
+order in its own short transaction and reports refusals per order (:class:`BulkResult`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from ..domain.catalog import (
+    BUYER_CANCEL_REASON,
+    CANCEL_REASONS,
+    CARRIERS,
+    Action,
+)
+from ..domain.clock import from_epoch
+from ..domain.model import (
+    AfterSalesRequest,
+    Flag,
+    Initiator,
+    Note,
+    Order,
+    OrderStatus,
+    RequestStatus,
+    RequestType,
+)
+from ..domain.rules import RuleError, cancel_reason_for, check_allowed, tracking_problem
+from .db import StaleError, StoreBase
+from .rows import (
+    LINE_COLUMNS,
+    line_from_row,
+    order_from_row,
+    request_from_row,
+    to_cents,
+)
+
+T = TypeVar("T")
+
+MAX_NOTE_LENGTH = 2000
+# SLAs a payment starts (the marketplace sets them; these are TikTok Shop's usual ones).
+SHIP_WITHIN = timedelta(hours=48)
+COLLECT_WITHIN = timedelta(hours=72)
+AUTO_CANCEL_WITHIN = timedelta(days=5)
+ADDRESS_FIELDS = (
+    "recipient_name",
+    "recipient_phone",
+    "address_detail",
+    "address_extra",
+    "city",
+    "state",
+    "zipcode",
+    "country",
+)
+# What record_printed() accepts, and the history action it writes for each.
+PRINTED_ACTIONS = {"picking list": "picking list printed", "label": "label printed"}
+_REQUEST_WORDS = {RequestType.CANCELLATION: "buyer cancellation", RequestType.RETURN_REFUND: "return/refund"}
+_ANSWER_ACTION = {RequestType.CANCELLATION: Action.ANSWER_CANCELLATION, RequestType.RETURN_REFUND: Action.ANSWER_RETURN}
+_DUE_COLUMN = {RequestType.CANCELLATION: "cancel_request_due", RequestType.RETURN_REFUND: "return_request_due"}
+
+
+class OrderNotFoundError(RuleError):
+    """The order ID is not in this shop."""
+
+
+class OrderChangedError(StaleError):
+    """The order changed in another terminal since the user's view was drawn; nothing was changed.
+
+    Carries what the UI needs to refresh and explain: the order ID, the version the view showed,
+    the version and status now, and who made the latest change and when.
+    """
+
+    def __init__(
+        self,
+        order_id: str,
+        expected_version: int | None,
+        version: int,
+        status: OrderStatus,
+        by: str | None,
+        at: datetime | None,
+        what: str | None,
+    ) -> None:
+        self.order_id = order_id
+        self.expected_version = expected_version
+        self.version = version
+        self.status = status
+        self.by = by
+        self.at = at
+        self.what = what
+        latest = ""
+        if by is not None and at is not None:
+            latest = f" after {what!r} by {by} at {at:%Y-%m-%d %H:%M:%S} UTC"
+        super().__init__(
+            f"order {order_id} changed in another terminal (now {status.value}{latest}); "
+            "your view was out of date and has to be refreshed — nothing was changed"
+        )
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the orders changed, and each refused order with the reason why."""
+
+    succeeded: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def all_ok(self) -> bool:
+        return not self.refused
+
+    @property
+    def nothing_done(self) -> bool:
+        return not self.succeeded
+
+
+def canonical_carrier(name: str) -> str:
+    """The carrier of catalog.CARRIERS called *name* (any case); RuleError listing them otherwise."""
+    wanted = " ".join(name.split()).casefold()
+    for carrier in CARRIERS:
+        if carrier.casefold() == wanted:
+            return carrier
+    raise RuleError(f"unknown carrier {name!r}; carriers are: {', '.join(CARRIERS)}")
+
+
+def cancel_reason_codes(*, unpaid: bool) -> list[str]:
+    """The cancel reason codes a seller may use on an unpaid or a paid order."""
+    return [r.code for r in CANCEL_REASONS if r.for_unpaid == unpaid]
+
+
+class ActionsMixin(StoreBase):
+    """The changing actions on orders. See the module docstring for the contract all of them keep."""
+
+    # The shared machinery ------------------------------------------------------------------
+
+    def _load(self, conn: sqlite3.Connection, order_id: str) -> Order:
+        """The order with its lines and requests (not notes or history), read in the transaction."""
+        cur = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,))
+        found = cur.fetchone()
+        if found is None:
+            raise OrderNotFoundError(f"no order {order_id!r} in this shop")
+        row = dict(zip([d[0] for d in cur.description], found, strict=True))
+        lines = [
+            line_from_row(dict(zip(LINE_COLUMNS, values, strict=True)))
+            for values in conn.execute(
+                f"SELECT {', '.join(LINE_COLUMNS)} FROM line_items WHERE order_id = ? ORDER BY position",
+                (order_id,),
+            )
+        ]
+        requests = self._requests(conn, order_id)
+        return order_from_row(row, line_items=lines, requests=requests)
+
+    @staticmethod
+    def _requests(conn: sqlite3.Connection, order_id: str) -> list[AfterSalesRequest]:
+        cur = conn.execute("SELECT * FROM requests WHERE order_id = ? ORDER BY id", (order_id,))
+        names = [d[0] for d in cur.description]
+        return [request_from_row(dict(zip(names, values, strict=True))) for values in cur]
+
+    def _stale(self, conn: sqlite3.Connection, order_id: str, expected: int | None) -> OrderChangedError:
+        """The error for a stale view, re-reading what the order is now and its latest change."""
+        version, status = conn.execute(
+            "SELECT version, status FROM orders WHERE id = ?", (order_id,)
+        ).fetchone()
+        latest = conn.execute(
+            "SELECT actor, at, action FROM history WHERE order_id = ? ORDER BY id DESC LIMIT 1", (order_id,)
+        ).fetchone()
+        by, at, what = latest if latest else (None, None, None)
+        return OrderChangedError(order_id, expected, version, OrderStatus(status), by, from_epoch(at), what)
+
+    def _begin_change(self, conn: sqlite3.Connection, order_id: str, expected_version: int | None) -> Order:
+        order = self._load(conn, order_id)
+        if expected_version is not None and order.version != expected_version:
+            raise self._stale(conn, order_id, expected_version)
+        return order
+
+    def _update_order(self, conn: sqlite3.Connection, order: Order, changes: Mapping[str, Any]) -> int:
+        """Apply *changes* to the order if it is still at the version read; bump it. The new version."""
+        assignments = "".join(f"{column} = :{column}, " for column in changes)
+        cur = conn.execute(
+            f"UPDATE orders SET {assignments}version = version + 1 WHERE id = :id AND version = :version",
+            {**changes, "id": order.id, "version": order.version},
+        )
+        if cur.rowcount != 1:
+            raise self._stale(conn, order.id, order.version)
+        return order.version + 1
+
+    def _change(
+        self,
+        order_id: str,
+        expected_version: int | None,
+        apply: Callable[[sqlite3.Connection, Order, int], T],
+    ) -> T:
+        """Run *apply(conn, order, now)* in one transaction on a fresh, version-checked order."""
+        order_id = order_id.strip()
+        with self.transaction() as conn:
+            order = self._begin_change(conn, order_id, expected_version)
+            return apply(conn, order, self.now_epoch())
+
+    def _fresh(self, conn: sqlite3.Connection, order_id: str) -> Order:
+        """The whole order as this transaction leaves it (lines, notes, requests, history)."""
+        get = getattr(self, "get", None)
+        order = get(order_id) if get is not None else None
+        return order if order is not None else self._load(conn, order_id)
+
+    # Notes ---------------------------------------------------------------------------------
+
+    def add_note(
+        self, order_id: str, *, flag: Flag | None, text: str, expected_version: int | None = None
+    ) -> Note:
+        """Append a note (and flag) to the order; it becomes the order's current note and flag.
+
+        Notes are append-only: older ones stay in the order's history. ``flag=None`` clears the
+        flag (say why in *text*). A note needs text or a flag. History action ``'note'``.
+        """
+        flag = Flag(flag) if flag is not None else None
+        text = (text or "").strip()
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> Note:
+            check_allowed(order, Action.NOTE)
+            if not text and flag is None:
+                raise RuleError(f"order {order.id}: a note needs text or a flag")
+            if len(text) > MAX_NOTE_LENGTH:
+                raise RuleError(
+                    f"order {order.id}: a note holds at most {MAX_NOTE_LENGTH} characters, not {len(text)}"
+                )
+            before = dict(
+                zip(("flag", "note"), conn.execute("SELECT flag, note FROM orders WHERE id = ?", (order.id,)).fetchone())
+            )
+            after = {"flag": flag.value if flag else None, "note": text}
+            version = self._update_order(conn, order, after)
+            cur = conn.execute(
+                "INSERT INTO notes (order_id, flag, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
+                (order.id, after["flag"], text, self.actor, now),
+            )
+            self.record(
+                conn, order.id, "note",
+                {**before, "version": order.version}, {**after, "version": version}, at=now,
+            )
+            return Note(
+                id=cur.lastrowid, order_id=order.id, flag=flag, text=text, author=self.actor,
+                created_at=from_epoch(now),
+            )
+
+        return self._change(order_id, expected_version, apply)
+
+    # Cancel --------------------------------------------------------------------------------
+
+    def cancel(self, order_id: str, *, reason_code: str, expected_version: int | None = None) -> Order:
+        """Cancel the order as the seller, before shipping only, with a TikTok cancel reason code.
+
+        Unpaid orders take the ``seller_cancel_unpaid_reason_*`` codes, paid ones the others
+        (see :func:`cancel_reason_codes`). A pending buyer cancellation request is resolved
+        (approved) by the cancel. History action ``'cancel'`` (after says whether it is seller fault).
+        """
+        reason_code = reason_code.strip()
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
+            check_allowed(order, Action.CANCEL)
+            try:
+                reason = cancel_reason_for(order, reason_code)
+            except RuleError as error:
+                unpaid = order.status is OrderStatus.UNPAID
+                codes = ", ".join(cancel_reason_codes(unpaid=unpaid))
+                kind = "unpaid" if unpaid else "paid"
+                raise RuleError(f"{error}; reasons for {kind} orders: {codes}") from None
+            self._cancel(conn, order, now, reason.code, Initiator.SELLER, action="cancel",
+                         extra={"seller_fault": reason.seller_fault})
+            return self._fresh(conn, order.id)
+
+        return self._change(order_id, expected_version, apply)
+
+    def _cancel(
+        self,
+        conn: sqlite3.Connection,
+        order: Order,
+        now: int,
+        reason: str,
+        initiator: Initiator,
+        *,
+        action: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        changes = {
+            "status": OrderStatus.CANCELLED.value,
+            "cancel_time": now,
+            "update_time": now,
+            "cancel_reason": reason,
+            "cancellation_initiator": initiator.value,
+            "cancel_request_due": None,
+        }
+        version = self._update_order(conn, order, changes)
+        resolved = conn.execute(
+            "UPDATE requests SET status = ?, resolved_at = ?, resolved_by = ? "
+            "WHERE order_id = ? AND type = ? AND status = ?",
+            (RequestStatus.APPROVED.value, now, self.actor, order.id,
+             RequestType.CANCELLATION.value, RequestStatus.PENDING.value),
+        ).rowcount
+        after: dict[str, Any] = {
+            "status": OrderStatus.CANCELLED.value,
+            "cancel_reason": reason,
+            "cancellation_initiator": initiator.value,
+            **(extra or {}),
+            "version": version,
+        }
+        if resolved:
+            after["cancellation_request"] = RequestStatus.APPROVED.value
+        self.record(conn, order.id, action, {"status": order.status.value, "version": order.version}, after, at=now)
+
+    # Buyer requests ------------------------------------------------------------------------
+
+    def answer_request(
+        self,
+        order_id: str,
+        kind: RequestType,
+        *,
+        approve: bool,
+        reject_reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """Approve or reject the order's pending buyer request of *kind*, before its deadline.
+
+        Refused when there is no such request, it was already answered, its respond-by deadline
+        passed, or (rejecting) *reject_reason* is empty. Approving a buyer cancellation cancels
+        the order (reason ``catalog.BUYER_CANCEL_REASON``, initiator BUYER: not seller fault);
+        approving a return refunds the order total. History actions ``'approve-cancellation'``,
+        ``'reject-cancellation'``, ``'approve-return'``, ``'reject-return'``.
+        """
+        kind = RequestType(kind)
+        reject_reason = (reject_reason or "").strip() or None
+        words = _REQUEST_WORDS[kind]
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
+            where = f"order {order.id} is {order.status.value}"
+            of_kind = [r for r in order.requests if r.type is kind]
+            if not of_kind:
+                raise RuleError(f"{where}: it has no {words} request")
+            pending = order.pending_request(kind)
+            if pending is None:
+                last = of_kind[-1]
+                by = f" by {last.resolved_by}" if last.resolved_by else ""
+                raise RuleError(
+                    f"{where}: its {words} request was already answered ({last.status.value}{by})"
+                )
+            check_allowed(order, _ANSWER_ACTION[kind])
+            if from_epoch(now) > pending.respond_by:
+                raise RuleError(
+                    f"{where}: the deadline to answer its {words} request passed at "
+                    f"{pending.respond_by:%Y-%m-%d %H:%M} UTC"
+                )
+            if not approve and not reject_reason:
+                raise RuleError(f"{where}: rejecting a {words} request needs a reason")
+            status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+            conn.execute(
+                "UPDATE requests SET status = ?, resolved_at = ?, resolved_by = ?, reject_reason = ? "
+                "WHERE id = ? AND status = ?",
+                (status.value, now, self.actor, None if approve else reject_reason, pending.id,
+                 RequestStatus.PENDING.value),
+            )
+            noun = "cancellation" if kind is RequestType.CANCELLATION else "return"
+            action = f"{'approve' if approve else 'reject'}-{noun}"
+            if kind is RequestType.CANCELLATION and approve:
+                self._cancel(conn, order, now, BUYER_CANCEL_REASON, Initiator.BUYER, action=action,
+                             extra={"request": pending.id, "seller_fault": False})
+                return self._fresh(conn, order.id)
+            changes: dict[str, Any] = {_DUE_COLUMN[kind]: self._next_due(conn, order.id, kind)}
+            before: dict[str, Any] = {"request": pending.id, "request_status": RequestStatus.PENDING.value}
+            after: dict[str, Any] = {"request": pending.id, "request_status": status.value}
+            if approve:  # a return: refund the whole order (kept simple)
+                changes["refund_amount"] = to_cents(order.total_amount)
+                changes["update_time"] = now
+                before["refund_amount"] = str(order.refund_amount)
+                after["refund_amount"] = str(order.total_amount)
+            else:
+                after["reject_reason"] = reject_reason
+            version = self._update_order(conn, order, changes)
+            self.record(conn, order.id, action, {**before, "version": order.version},
+                        {**after, "version": version}, at=now)
+            return self._fresh(conn, order.id)
+
+        return self._change(order_id, expected_version, apply)
+
+    @staticmethod
+    def _next_due(conn: sqlite3.Connection, order_id: str, kind: RequestType) -> int | None:
+        """The respond-by of the order's pending request of *kind* (after an update), if any."""
+        row = conn.execute(
+            "SELECT respond_by FROM requests WHERE order_id = ? AND type = ? AND status = ? ORDER BY id LIMIT 1",
+            (order_id, kind.value, RequestStatus.PENDING.value),
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_request(
+        self,
+        order_id: str,
+        kind: RequestType,
+        *,
+        reason: str,
+        respond_within: timedelta = timedelta(hours=24),
+        expected_version: int | None = None,
+    ) -> AfterSalesRequest:
+        """A buyer opens a cancellation or return/refund request (the simulator, importers, tests).
+
+        Cancellation requests are for unshipped orders, return requests for shipped ones; one
+        pending request of a kind at a time. History action ``'request'``.
+        """
+        kind = RequestType(kind)
+        words = _REQUEST_WORDS[kind]
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> AfterSalesRequest:
+            where = f"order {order.id} is {order.status.value}"
+            if kind is RequestType.CANCELLATION and order.status not in (
+                OrderStatus.UNPAID, OrderStatus.ON_HOLD, OrderStatus.AWAITING_SHIPMENT,
+                OrderStatus.PARTIALLY_SHIPPING,
+            ):
+                raise RuleError(f"{where}: a buyer can only ask to cancel before shipping")
+            if kind is RequestType.RETURN_REFUND:
+                try:
+                    check_allowed(order, Action.ANSWER_RETURN)
+                except RuleError:
+                    raise RuleError(f"{where}: a buyer can only ask for a return once it has shipped") from None
+            if order.pending_request(kind) is not None:
+                raise RuleError(f"{where}: it already has a pending {words} request")
+            respond_by = now + int(respond_within.total_seconds())
+            cur = conn.execute(
+                "INSERT INTO requests (order_id, type, status, reason, created_at, respond_by) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (order.id, kind.value, RequestStatus.PENDING.value, reason, now, respond_by),
+            )
+            changes: dict[str, Any] = {_DUE_COLUMN[kind]: respond_by}
+            if kind is RequestType.RETURN_REFUND:
+                changes["has_return"] = 1
+            version = self._update_order(conn, order, changes)
+            self.record(
+                conn, order.id, "request", {"version": order.version},
+                {"request": cur.lastrowid, "type": kind.value, "reason": reason,
+                 "respond_by": from_epoch(respond_by).isoformat(), "version": version},
+                at=now,
+            )
+            return AfterSalesRequest(
+                id=cur.lastrowid, order_id=order.id, type=kind, reason=reason,
+                created_at=from_epoch(now), respond_by=from_epoch(respond_by),
+            )
+
+        return self._change(order_id, expected_version, apply)
+
+    # Ship and pay --------------------------------------------------------------------------
+
+    def ship(
+        self, order_id: str, *, tracking_number: str, carrier: str, expected_version: int | None = None
+    ) -> Order:
+        """Mark the order shipped (ready to ship) with a tracking number and carrier.
+
+        Only orders to ship (AWAITING_SHIPMENT, PARTIALLY_SHIPPING); the tracking number must be
+        usable (rules.is_valid_tracking; else the refusal says why) and the carrier one of
+        catalog.CARRIERS (any case). The order goes to AWAITING_COLLECTION with rts_time = now;
+        its line items without tracking take the tracking number. History action ``'ship'``
+        (after says whether it shipped late, past its ship-by time).
+        """
+        tracking = (tracking_number or "").strip()
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
+            check_allowed(order, Action.SHIP)
+            problem = tracking_problem(tracking)
+            if problem is not None:
+                raise RuleError(f"order {order.id}: {problem}")
+            provider = canonical_carrier(carrier)
+            changes = {
+                "status": OrderStatus.AWAITING_COLLECTION.value,
+                "rts_time": now,
+                "update_time": now,
+                "tracking_number": tracking,
+                "shipping_provider": provider,
+            }
+            version = self._update_order(conn, order, changes)
+            if order.status is OrderStatus.PARTIALLY_SHIPPING:  # the shipped lines keep theirs
+                conn.execute(
+                    "UPDATE line_items SET tracking_number = ? WHERE order_id = ?"
+                    " AND (tracking_number IS NULL OR tracking_number = '')",
+                    (tracking, order.id),
+                )
+            else:
+                conn.execute("UPDATE line_items SET tracking_number = ? WHERE order_id = ?", (tracking, order.id))
+            late = order.rts_sla_time is not None and from_epoch(now) > order.rts_sla_time
+            self.record(
+                conn, order.id, "ship",
+                {"status": order.status.value, "tracking_number": order.tracking_number,
+                 "shipping_provider": order.shipping_provider, "version": order.version},
+                {"status": OrderStatus.AWAITING_COLLECTION.value, "tracking_number": tracking,
+                 "shipping_provider": provider, "late": late, "version": version},
+                at=now,
+            )
+            return self._fresh(conn, order.id)
+
+        return self._change(order_id, expected_version, apply)
+
+    def pay(
+        self,
+        order_id: str,
+        *,
+        address: Mapping[str, str] | None = None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """The buyer paid an UNPAID order: it goes to AWAITING_SHIPMENT and its SLAs start.
+
+        paid_time = now, ship-by now + SHIP_WITHIN, collect-by now + COLLECT_WITHIN, auto-cancel
+        now + AUTO_CANCEL_WITHIN. *address* (keys of ADDRESS_FIELDS) fills the recipient address,
+        which the marketplace reveals on payment. History action ``'pay'``.
+        """
+        address = dict(address or {})
+        unknown = set(address) - set(ADDRESS_FIELDS)
+        if unknown:
+            raise ValueError(f"not address fields: {', '.join(sorted(unknown))}")
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
+            if order.status is not OrderStatus.UNPAID:
+                raise RuleError(f"order {order.id} is {order.status.value}: only an unpaid order can be paid")
+            changes: dict[str, Any] = {
+                "status": OrderStatus.AWAITING_SHIPMENT.value,
+                "paid_time": now,
+                "update_time": now,
+                "rts_sla_time": now + int(SHIP_WITHIN.total_seconds()),
+                "tts_sla_time": now + int(COLLECT_WITHIN.total_seconds()),
+                "shipping_due_time": now + int(AUTO_CANCEL_WITHIN.total_seconds()),
+                **address,
+            }
+            version = self._update_order(conn, order, changes)
+            self.record(
+                conn, order.id, "pay", {"status": order.status.value, "version": order.version},
+                {"status": OrderStatus.AWAITING_SHIPMENT.value,
+                 "rts_sla_time": from_epoch(changes["rts_sla_time"]).isoformat(), "version": version},
+                at=now,
+            )
+            return self._fresh(conn, order.id)
+
+        return self._change(order_id, expected_version, apply)
+
+    # Printing ------------------------------------------------------------------------------
+
+    def record_printed(self, order_ids: Iterable[str], what: str) -> list[str]:
+        """Record that a picking list or labels were printed for these orders, in one transaction.
+
+        *what* is ``'picking list'`` or ``'label'``; each order gets a history event
+        ``'picking list printed'`` / ``'label printed'``. Printing changes nothing on the order, so
+        its version stays (a view drawn before printing is not made stale). Returns the IDs
+        recorded; IDs not in the shop are skipped.
+        """
+        if what not in PRINTED_ACTIONS:
+            raise ValueError(f"what was printed must be one of {', '.join(PRINTED_ACTIONS)}, not {what!r}")
+        action = PRINTED_ACTIONS[what]
+        recorded: list[str] = []
+        with self.transaction() as conn:
+            now = self.now_epoch()
+            for order_id in dict.fromkeys(i.strip() for i in order_ids):
+                row = conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,)).fetchone()
+                if row is None:
+                    continue
+                self.record(conn, order_id, action, {}, {"status": row[0]}, at=now)
+                recorded.append(order_id)
+        return recorded
+
+    # Bulk ----------------------------------------------------------------------------------
+
+    def apply_bulk(self, order_ids: Iterable[str], fn: Callable[[str], object]) -> BulkResult:
+        """Run *fn(order_id)* for each order, each in its own short transaction.
+
+        A refusal (RuleError, including unknown IDs, or StaleError) is reported per order and
+        the rest go on; any other error (read-only store, a broken database) stops the run.
+        """
+        result = BulkResult()
+        for order_id in dict.fromkeys(i.strip() for i in order_ids):
+            try:
+                fn(order_id)
+            except (RuleError, StaleError) as error:
+                result.refused.append((order_id, str(error)))
+            else:
+                result.succeeded.append(order_id)
+        return result
+
+    @staticmethod
+    def _expected(versions: Mapping[str, int] | None, order_id: str) -> int | None:
+        return versions.get(order_id) if versions is not None else None
+
+    def add_note_many(
+        self, order_ids: Iterable[str], *, flag: Flag | None, text: str,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> BulkResult:
+        """add_note on each order; *expected_versions* maps order ID -> the version the view showed."""
+        return self.apply_bulk(order_ids, lambda oid: self.add_note(
+            oid, flag=flag, text=text, expected_version=self._expected(expected_versions, oid)))
+
+    def cancel_many(
+        self, order_ids: Iterable[str], *, reason_code: str, expected_versions: Mapping[str, int] | None = None
+    ) -> BulkResult:
+        """cancel on each order (each its own transaction)."""
+        return self.apply_bulk(order_ids, lambda oid: self.cancel(
+            oid, reason_code=reason_code, expected_version=self._expected(expected_versions, oid)))
+
+    def ship_many(
+        self, order_ids: Iterable[str], *, tracking_number: str, carrier: str,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> BulkResult:
+        """ship each order with the same tracking number (one package) and carrier."""
+        return self.apply_bulk(order_ids, lambda oid: self.ship(
+            oid, tracking_number=tracking_number, carrier=carrier,
+            expected_version=self._expected(expected_versions, oid)))
+
+    def answer_request_many(
+        self, order_ids: Iterable[str], kind: RequestType, *, approve: bool, reject_reason: str | None = None,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> BulkResult:
+        """answer_request on each order."""
+        return self.apply_bulk(order_ids, lambda oid: self.answer_request(
+            oid, kind, approve=approve, reject_reason=reject_reason,
+            expected_version=self._expected(expected_versions, oid)))
+
+
+__all__ = [
+    "ADDRESS_FIELDS",
+    "ActionsMixin",
+    "BulkResult",
+    "OrderChangedError",
+    "OrderNotFoundError",
+    "PRINTED_ACTIONS",
+    "canonical_carrier",
+    "cancel_reason_codes",
+]
