@@ -1,0 +1,1057 @@
+"""TikTok Seller Center order exports (.csv, .xlsx): reading them into orders, writing them back.
+
+One row per SKU line; the rows of an order share its ``Order ID`` and repeat its order-level
+columns. Reading copes with the quirks of real files (byte-order mark, a row of column
+descriptions, trailing tabs after IDs and timestamps, US 12-hour times, money with ``$``/``USD``
+and thousands separators, both "Canceled" and "Cancelled"). A row that cannot be read is reported
+(file, line, reason) and its whole order is left out; a file that is not an export at all raises
+:class:`ExportFormatError` and yields nothing.
+
+Marketplace text is data: it is kept exactly as in the file. Writing neutralises spreadsheet
+formulas with a leading apostrophe, and reading removes exactly that apostrophe again, so our own
+exports read back to identical text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from ..domain.model import (
+    ContentType,
+    Initiator,
+    LineItem,
+    Order,
+    OrderStatus,
+    OrderType,
+    ShippingType,
+)
+from ..domain.text import visible
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SELLER_CENTER_COLUMNS",
+    "BadRow",
+    "ExportFormatError",
+    "ParsedExport",
+    "export_rows",
+    "format_money",
+    "format_time",
+    "neutralise",
+    "read_export",
+    "unneutralise",
+    "write_csv",
+    "write_export",
+]
+
+S = OrderStatus
+CENT = Decimal("0.01")
+
+# The US layout of Seller Center's "Manage Orders" export, in order (DESIGN.md).
+SELLER_CENTER_COLUMNS: tuple[str, ...] = (
+    "Order ID", "Order Status", "Order Substatus", "Cancelation/Return Type", "Normal or Pre-order",
+    "SKU ID", "Seller SKU", "Product Name", "Variation", "Quantity", "Sku Quantity of return",
+    "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
+    "SKU Seller Discount", "SKU Subtotal After Discount", "Shipping Fee After Discount",
+    "Original Shipping Fee", "Shipping Fee Seller Discount", "Shipping Fee Platform Discount",
+    "Payment platform discount", "Taxes", "Order Amount", "Order Refund Amount", "Created Time",
+    "Paid Time", "RTS Time", "Shipped Time", "Delivered Time", "Cancelled Time", "Cancel By",
+    "Cancel Reason", "Fulfillment Type", "Warehouse Name", "Tracking ID", "Delivery Option",
+    "Shipping Provider Name", "Buyer Message", "Buyer Username", "Recipient", "Phone #", "Zipcode",
+    "Country", "State", "City", "Detail Address", "Additional address information",
+    "Payment Method", "Weight(kg)", "Product Category", "Package ID", "Seller Note",
+    "Checked Status", "Checked Marked by",
+)
+# Columns Seller Center does not write but tsshop's own exports add, so they round-trip fully.
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "Product ID", "Order Tracking ID", "Currency", "Update Time", "RTS SLA Time", "Collect By Time",
+    "Shipping Due Time", "Warehouse ID", "Creator Username", "Content Type", "Campaign", "Sample Order",
+)
+EXPORT_COLUMNS: tuple[str, ...] = SELLER_CENTER_COLUMNS + OPTIONAL_COLUMNS
+REQUIRED_COLUMNS: tuple[str, ...] = ("Order ID", "Order Status", "SKU ID", "Quantity", "Created Time")
+
+# Field key -> header names it may appear under (the first is the one we write).
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "order_id": ("Order ID",),
+    "status": ("Order Status",),
+    "substatus": ("Order Substatus", "Order Sub Status"),
+    "order_type": ("Normal or Pre-order", "Order Type"),
+    "sku_id": ("SKU ID",),
+    "seller_sku": ("Seller SKU",),
+    "product_id": ("Product ID",),
+    "product_name": ("Product Name",),
+    "sku_name": ("Variation",),
+    "quantity": ("Quantity",),
+    "original_price": ("SKU Unit Original Price",),
+    "before_discount": ("SKU Subtotal Before Discount",),
+    "line_platform_discount": ("SKU Platform Discount",),
+    "line_seller_discount": ("SKU Seller Discount",),
+    "after_discount": ("SKU Subtotal After Discount",),
+    "shipping_fee": ("Shipping Fee After Discount",),
+    "tax": ("Taxes",),
+    "total_amount": ("Order Amount",),
+    "refund_amount": ("Order Refund Amount",),
+    "currency": ("Currency",),
+    "create_time": ("Created Time",),
+    "paid_time": ("Paid Time",),
+    "update_time": ("Update Time",),
+    "rts_time": ("RTS Time",),
+    "shipped_time": ("Shipped Time",),
+    "delivery_time": ("Delivered Time",),
+    "cancel_time": ("Cancelled Time",),
+    "rts_sla_time": ("RTS SLA Time", "Ship By", "Ship By Time"),
+    "tts_sla_time": ("Collect By Time", "TTS SLA Time", "Collect By"),
+    "shipping_due_time": ("Shipping Due Time",),
+    "cancellation_initiator": ("Cancel By",),
+    "cancel_reason": ("Cancel Reason",),
+    "shipping_type": ("Fulfillment Type",),
+    "warehouse_name": ("Warehouse Name",),
+    "warehouse_id": ("Warehouse ID",),
+    "tracking_number": ("Tracking ID", "Tracking Number"),
+    "order_tracking": ("Order Tracking ID",),
+    "delivery_option_name": ("Delivery Option",),
+    "shipping_provider": ("Shipping Provider Name", "Shipping Provider"),
+    "buyer_message": ("Buyer Message",),
+    "buyer_username": ("Buyer Username",),
+    "recipient_name": ("Recipient", "Recipient Name"),
+    "recipient_phone": ("Phone #", "Phone", "Phone Number"),
+    "zipcode": ("Zipcode", "Zip Code", "Postal Code", "Postcode"),
+    "country": ("Country",),
+    "state": ("State",),
+    "city": ("City",),
+    "address_detail": ("Detail Address",),
+    "address_extra": ("Additional address information",),
+    "payment_method": ("Payment Method",),
+    "product_category": ("Product Category",),
+    "package_id": ("Package ID",),
+    "seller_note": ("Seller Note",),
+    "creator_username": ("Creator Username", "Creator"),
+    "content_type": ("Content Type",),
+    "campaign": ("Campaign",),
+    "is_sample_order": ("Sample Order",),
+}
+_REQUIRED_KEYS = ("order_id", "status", "sku_id", "quantity", "create_time")
+
+# Identifier-like columns: the trailing tab/space quirk is stripped (free text is kept exactly).
+_ID_KEYS = (
+    "order_id", "sku_id", "seller_sku", "product_id", "package_id", "tracking_number", "order_tracking",
+    "warehouse_id", "recipient_phone", "zipcode",
+)
+_TIME_KEYS = (
+    "create_time", "paid_time", "update_time", "rts_time", "shipped_time", "delivery_time",
+    "cancel_time", "rts_sla_time", "tts_sla_time", "shipping_due_time",
+)
+# Columns of the SKU line (everything else belongs to the order and repeats on each of its rows).
+_LINE_KEYS = frozenset((
+    "sku_id", "seller_sku", "product_id", "product_name", "sku_name", "quantity", "original_price",
+    "before_discount", "line_platform_discount", "line_seller_discount", "after_discount",
+    "package_id", "product_category",
+))
+_ORDER_MONEY_KEYS = ("shipping_fee", "tax", "total_amount", "refund_amount")
+# Optional free-text order fields: an empty cell is None.
+_ORDER_OPTIONAL_TEXT = (
+    "cancel_reason", "warehouse_name", "warehouse_id", "tracking_number", "delivery_option_name",
+    "shipping_provider", "recipient_name", "recipient_phone", "zipcode", "country", "state", "city",
+    "address_detail", "address_extra", "payment_method", "creator_username", "campaign",
+)
+_ORDER_TEXT = ("buyer_message", "buyer_username", "seller_note")
+_LABELS = {key: names[0] for key, names in _HEADERS.items()}
+
+
+def _header_key(text: str) -> str:
+    text = text.replace("\ufeff", "").lower()
+    text = text.replace("cancelation", "cancellation").replace("canceled", "cancelled")
+    return " ".join(text.split())
+
+
+_HEADER_LOOKUP: dict[str, str] = {
+    _header_key(name): key for key, names in _HEADERS.items() for name in names
+}
+
+
+class ExportFormatError(ValueError):
+    """The file is not a Seller Center order export (unreadable, empty, wrong type, columns missing)."""
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that could not be read; its whole order is left out of the import."""
+
+    file: str
+    line: int
+    order_id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        order = f"order {self.order_id}: " if self.order_id else ""
+        return f"{self.file} line {self.line}: {order}{self.reason}"
+
+
+@dataclass
+class ParsedExport:
+    """What one export file holds: good orders (file order), bad rows, and how many rows were read."""
+
+    file: str
+    orders: list[Order] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+    rows: int = 0
+    rejected: list[str] = field(default_factory=list)  # order IDs left out because of bad rows
+
+
+# --- Formula neutralisation ---------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe to a cell a spreadsheet would run as a formula.
+
+    A cell that already looks neutralised (apostrophes, then a formula character) gets one more, so
+    :func:`unneutralise` gives back exactly the original text.
+    """
+    if text.startswith(_FORMULA_START) or _NEUTRALISED.match(text):
+        return "'" + text
+    return text
+
+
+def unneutralise(text: str) -> str:
+    """Remove the apostrophe :func:`neutralise` added (only when a formula character follows)."""
+    if text[:1] == "'" and _NEUTRALISED.match(text):
+        return text[1:]
+    return text
+
+
+# --- Value parsing ------------------------------------------------------------------------------
+
+
+class _CellError(ValueError):
+    pass
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A cell value quoted for a message, with control characters made visible."""
+    text = visible(_as_text(value))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+_US_TIME = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
+)
+
+
+def parse_time(value: Any, tz: tzinfo = timezone.utc) -> datetime | None:
+    """A time cell as an aware UTC datetime; empty is None. Naive times are taken in *tz*.
+
+    Accepts ``11/25/2026 9:30:33 PM``, ``11/25/2026 21:30:33``, ``2026-11-25 21:30:33``, ISO 8601
+    (with or without an offset) and spreadsheet date cells.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        text = _as_text(value).strip()
+        if not text:
+            return None
+        moment = _parse_time_text(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(timezone.utc)
+
+
+def _parse_time_text(text: str) -> datetime:
+    match = _US_TIME.fullmatch(text)
+    if match:
+        month, day, year, hour, minute, second, half = match.groups()
+        h = int(hour) if hour else 0
+        if half:
+            if not 1 <= h <= 12:
+                raise _CellError("hour out of range")
+            h = h % 12 + (12 if half.lower() == "pm" else 0)
+        try:
+            return datetime(int(year), int(month), int(day), h, int(minute or 0), int(second or 0))
+        except ValueError as exc:
+            raise _CellError(str(exc)) from None
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        raise _CellError("not a time") from None
+
+
+_MONEY = re.compile(
+    r"(?:(?P<code1>[A-Za-z]{3})\s*)?(?P<sym>[$€£])?\s*"
+    r"(?P<num>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+)"
+    r"(?:\s*(?P<code2>[A-Za-z]{3}))?"
+)
+_PLAIN_MONEY = re.compile(r"-?\d+(?:\.\d+)?")
+_SYMBOL_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
+
+
+def parse_money(value: Any) -> tuple[Decimal, str | None]:
+    """A money cell as (Decimal rounded to cents, currency code if the cell names one)."""
+    if value is None:
+        return Decimal("0.00"), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(_as_text(value)).quantize(CENT, rounding=ROUND_HALF_UP), None
+    text = _as_text(value).strip()
+    if not text:
+        return Decimal("0.00"), None
+    if _PLAIN_MONEY.fullmatch(text):
+        return Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP), None
+    match = _MONEY.fullmatch(text)
+    if not match:
+        raise _CellError("not an amount")
+    amount = Decimal(match["num"].replace(",", "")).quantize(CENT, rounding=ROUND_HALF_UP)
+    code = match["code1"] or match["code2"]
+    if code is None and match["sym"]:
+        code = _SYMBOL_CURRENCY[match["sym"]]
+    return amount, code.upper() if code else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+
+
+_PARTIAL = {"partially shipped": S.PARTIALLY_SHIPPING, "partially shipping": S.PARTIALLY_SHIPPING}
+_STATUS_ALONE: dict[str, OrderStatus] = {
+    "unpaid": S.UNPAID,
+    "on hold": S.ON_HOLD,
+    "completed": S.COMPLETED,
+    "canceled": S.CANCELLED,
+    "cancelled": S.CANCELLED,
+    # The sub-statuses (and the API's own names) on their own are understood too.
+    "awaiting shipment": S.AWAITING_SHIPMENT,
+    "awaiting collection": S.AWAITING_COLLECTION,
+    "in transit": S.IN_TRANSIT,
+    "delivered": S.DELIVERED,
+    **_PARTIAL,
+}
+_STATUS_WITH_SUB: dict[str, dict[str, OrderStatus]] = {
+    "to ship": {
+        "": S.AWAITING_SHIPMENT,
+        "awaiting shipment": S.AWAITING_SHIPMENT,
+        "awaiting collection": S.AWAITING_COLLECTION,
+        **_PARTIAL,
+    },
+    "shipped": {"": S.IN_TRANSIT, "in transit": S.IN_TRANSIT, "delivered": S.DELIVERED, **_PARTIAL},
+}
+STATUS_TEXT: dict[OrderStatus, tuple[str, str]] = {
+    S.UNPAID: ("Unpaid", ""),
+    S.ON_HOLD: ("On hold", ""),
+    S.AWAITING_SHIPMENT: ("To ship", "Awaiting shipment"),
+    S.PARTIALLY_SHIPPING: ("To ship", "Partially shipped"),
+    S.AWAITING_COLLECTION: ("To ship", "Awaiting collection"),
+    S.IN_TRANSIT: ("Shipped", "In transit"),
+    S.DELIVERED: ("Shipped", "Delivered"),
+    S.COMPLETED: ("Completed", ""),
+    S.CANCELLED: ("Canceled", ""),
+}
+
+
+def parse_status(status: str, substatus: str = "") -> OrderStatus:
+    """Order Status / Order Substatus text (case-insensitive) as an OrderStatus."""
+    top, sub = _norm(status), _norm(substatus)
+    if top in _STATUS_WITH_SUB:
+        found = _STATUS_WITH_SUB[top].get(sub)
+        if found is None:
+            raise _CellError(
+                f"Order Status {_show(status)} / Order Substatus {_show(substatus)} is not a known status"
+            )
+        return found
+    if top in _STATUS_ALONE:
+        return _STATUS_ALONE[top]
+    if not top:
+        raise _CellError("Order Status is empty")
+    raise _CellError(f"Order Status {_show(status)} is not a known status")
+
+
+_ORDER_TYPES = {
+    "": OrderType.NORMAL,
+    "normal": OrderType.NORMAL,
+    "pre order": OrderType.PRE_ORDER,
+    "preorder": OrderType.PRE_ORDER,
+    "made to order": OrderType.MADE_TO_ORDER,
+    "back order": OrderType.BACK_ORDER,
+    "backorder": OrderType.BACK_ORDER,
+}
+_ORDER_TYPE_TEXT = {
+    OrderType.NORMAL: "Normal",
+    OrderType.PRE_ORDER: "Pre-order",
+    OrderType.MADE_TO_ORDER: "Made-to-order",
+    OrderType.BACK_ORDER: "Back-order",
+}
+_INITIATORS = {"seller": Initiator.SELLER, "buyer": Initiator.BUYER, "system": Initiator.SYSTEM}
+_CONTENT_TYPES = {
+    "live": ContentType.LIVE,
+    "video": ContentType.VIDEO,
+    "showcase": ContentType.SHOWCASE,
+    "shop": ContentType.SHOWCASE,
+}
+_SHIPPING_TYPE_TEXT = {ShippingType.SELLER: "Fulfillment by seller", ShippingType.TIKTOK: "Fulfillment by TikTok"}
+_YES = {"yes", "y", "true", "1"}
+_NO = {"", "no", "n", "false", "0"}
+_ORDER_ID = re.compile(r"\d{6,30}")
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One data row: its cells by field key, the physical line it starts on, and its problems."""
+
+    line: int
+    cells: dict[str, Any]  # string cells already without our formula apostrophe
+    errors: list[str] = field(default_factory=list)
+    currency: str | None = None  # the first currency code a money cell of the order named
+
+    @classmethod
+    def of(cls, line: int, cells: list[Any], columns: dict[str, int]) -> _Row:
+        width = len(cells)
+        values: dict[str, Any] = {}
+        for key, index in columns.items():
+            value = cells[index] if index < width else None
+            if isinstance(value, str) and value[:1] == "'":
+                value = unneutralise(value)
+            values[key] = value
+        return cls(line, values)
+
+    def raw(self, key: str) -> Any:
+        return self.cells.get(key)
+
+    def text(self, key: str) -> str:
+        """Free text exactly as in the file (bar our own formula apostrophe)."""
+        return _as_text(self.raw(key))
+
+    def ident(self, key: str) -> str:
+        """An identifier or code with the trailing tab/space quirk removed."""
+        return self.text(key).strip()
+
+    def optional(self, key: str) -> str | None:
+        value = self.ident(key) if key in _ID_KEYS else self.text(key)
+        return value if value.strip() else None
+
+    def time(self, key: str, tz: tzinfo) -> datetime | None:
+        value = self.raw(key)
+        try:
+            return parse_time(value, tz)
+        except _CellError:
+            self.errors.append(f"{_LABELS[key]} {_show(_as_text(value).strip())} is not a date and time")
+            return None
+
+    def money(self, key: str) -> Decimal | None:
+        value = self.raw(key)
+        try:
+            amount, code = parse_money(value)
+        except _CellError:
+            self.errors.append(f"{_LABELS[key]} {_show(_as_text(value).strip())} is not an amount of money")
+            return None
+        if self.currency is None:
+            self.currency = code
+        return amount
+
+    def has(self, key: str) -> bool:
+        return _as_text(self.cells.get(key)).strip() != ""
+
+
+@dataclass
+class _Pending:
+    """An order being gathered from its rows."""
+
+    first_line: int
+    fields: dict[str, Any]
+    status_text: str
+    order_cells: int  # hash of the row's order-level cells: equal rows are read once
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    line_numbers: list[int] = field(default_factory=list)
+    line_tracking: list[str | None] = field(default_factory=list)
+    explicit_tracking: bool = False  # the file has our Order Tracking ID column
+    sub_total: Decimal = Decimal("0")
+    seller_discount: Decimal = Decimal("0")
+    platform_discount: Decimal = Decimal("0")
+
+
+def read_export(path: Path | str, tz: tzinfo = timezone.utc) -> ParsedExport:
+    """Read a Seller Center order export (.csv or .xlsx).
+
+    Returns the good orders (one per Order ID, SKU rows as line items in file order) and every
+    bad row with its physical line number. Naive times are taken in *tz*. Raises
+    :class:`ExportFormatError` for a file that is not an export at all.
+    """
+    path = Path(path)
+    name = str(path)
+    rows = _open_rows(path)
+    try:
+        columns = _find_header(rows, name)
+        return _parse(name, columns, rows, tz)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _open_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    name = str(path)
+    try:
+        with path.open("rb") as probe:
+            head = probe.read(8)
+    except FileNotFoundError:
+        raise ExportFormatError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ExportFormatError(f"{name}: is a directory, not an export file") from None
+    except OSError as exc:
+        raise ExportFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if not head:
+        raise ExportFormatError(f"{name}: the file is empty")
+    suffix = path.suffix.lower()
+    if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ExportFormatError(
+            f"{name}: old Excel .xls files are not supported: save it as .xlsx or CSV UTF-8"
+        )
+    if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(path)
+    return _csv_rows(path)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    name = str(path)
+    try:
+        handle = path.open("r", encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ExportFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        first = handle.readline()
+        handle.seek(0)
+    except UnicodeDecodeError:
+        handle.close()
+        raise ExportFormatError(f"{name}: not UTF-8 text: save the export as 'CSV UTF-8' or .xlsx") from None
+    delimiter = max((",", "\t", ";"), key=first.count) if first else ","
+    if first.count(delimiter) == 0:
+        delimiter = ","
+
+    def generate() -> Iterator[tuple[int, list[Any]]]:
+        with handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            previous = 0
+            try:
+                for record in reader:
+                    yield previous + 1, record
+                    previous = reader.line_num
+            except UnicodeDecodeError:
+                raise ExportFormatError(
+                    f"{name} (near line {previous + 1}): not UTF-8 text: save the export as 'CSV UTF-8' or .xlsx"
+                ) from None
+            except csv.Error as exc:
+                raise ExportFormatError(f"{name} line {previous + 1}: not a readable CSV file ({exc})") from None
+
+    return generate()
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = str(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+    try:
+        sheet = _orders_sheet(book)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        book.close()
+        raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+    if sheet is None:
+        book.close()
+        raise ExportFormatError(f"{name}: the workbook has no worksheets")
+
+    def generate() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+        finally:
+            book.close()
+
+    return generate()
+
+
+def _orders_sheet(book: Any) -> Any:
+    """The first worksheet with the required columns near its top (else the first worksheet)."""
+    sheets = list(book.worksheets)
+    if not sheets:
+        return None
+    for sheet in sheets:
+        seen = 0
+        for values in sheet.iter_rows(values_only=True, max_row=50):
+            if not any(_as_text(v).strip() for v in values):
+                continue
+            if all(k in _map_header(list(values)) for k in _REQUIRED_KEYS):
+                return sheet
+            seen += 1
+            if seen >= _HEADER_SEARCH:
+                break
+    return sheets[0]
+
+
+_HEADER_SEARCH = 5  # non-empty rows looked at for the header (a title row may come first)
+
+
+def _find_header(rows: Iterator[tuple[int, list[Any]]], name: str) -> dict[str, int]:
+    """Consume rows up to and including the header; its columns by field key."""
+    first_missing: list[str] | None = None
+    seen = 0
+    for _number, cells in rows:
+        if not any(_as_text(c).strip() for c in cells):
+            continue
+        columns = _map_header(cells)
+        missing = [_LABELS[k] for k in _REQUIRED_KEYS if k not in columns]
+        if not missing:
+            return columns
+        if first_missing is None:
+            first_missing = missing
+        seen += 1
+        if seen >= _HEADER_SEARCH:
+            break
+    if first_missing is None:
+        raise ExportFormatError(f"{name}: the file is empty")
+    raise ExportFormatError(
+        f"{name}: not a Seller Center order export: missing column{'s' if len(first_missing) > 1 else ''} "
+        + ", ".join(first_missing)
+    )
+
+
+def _map_header(header: list[Any]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = _HEADER_LOOKUP.get(_header_key(_as_text(cell)))
+        if key is not None and key not in columns:
+            columns[key] = index
+    return columns
+
+
+def _is_description_row(row: _Row) -> bool:
+    """The row of column descriptions some exports carry under the header."""
+    order_id = row.ident("order_id")
+    if not order_id or order_id.isdigit() or _lost_digits(row.raw("order_id")):
+        return False
+    try:
+        _quantity(row.raw("quantity"))
+    except _CellError:
+        pass
+    else:
+        return False
+    try:
+        return parse_time(row.raw("create_time")) is None
+    except _CellError:
+        return True
+
+
+def _quantity(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _CellError("not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise _CellError("not a whole number")
+    text = _as_text(value).strip()
+    if not text:
+        raise _CellError("empty")
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        return int(text.split(".")[0])
+    raise _CellError("not a whole number")
+
+
+_LOST_DIGITS = (
+    "{label} {value} is stored as a number and has lost digits: format the column as text and export again"
+)
+
+
+def _lost_digits(value: Any) -> bool:
+    """A long ID a spreadsheet turned into a floating-point number (only ~15 digits survive)."""
+    return isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15)
+
+
+def _parse(name: str, columns: dict[str, int], rows: Iterator[tuple[int, list[Any]]], tz: tzinfo) -> ParsedExport:
+    parsed = ParsedExport(file=name)
+    pending: dict[str, _Pending] = {}
+    bad_ids: dict[str, None] = {}  # insertion-ordered set
+    first_data = True
+    for number, cells in rows:
+        if not any(_as_text(c).strip() for c in cells):
+            continue
+        row = _Row.of(number, cells, columns)
+        if _header_key(row.text("order_id")) == "order id":
+            continue  # the header again (exports pasted one after another)
+        if first_data:
+            first_data = False
+            if _is_description_row(row):
+                continue
+        parsed.rows += 1
+        order_id = _read_row(row, pending, tz)
+        if row.errors:
+            parsed.bad_rows.append(BadRow(name, number, order_id, "; ".join(row.errors)))
+            if order_id is not None:
+                bad_ids[order_id] = None
+    parsed.rejected.extend(bad_ids)
+    for order_id in list(pending):
+        gathered = pending.pop(order_id)  # free the raw rows as their order is built
+        if order_id in bad_ids:
+            continue
+        try:
+            parsed.orders.append(_build(order_id, gathered))
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem.get("loc", ()))
+            parsed.bad_rows.append(
+                BadRow(name, gathered.first_line, order_id, f"the order is not valid: {where}: {problem['msg']}")
+            )
+            parsed.rejected.append(order_id)
+    parsed.bad_rows.sort(key=lambda bad: bad.line)
+    return parsed
+
+
+def _read_row(row: _Row, pending: dict[str, _Pending], tz: tzinfo) -> str | None:
+    """Parse one row into *pending*; problems go to row.errors. Returns the row's order ID."""
+    raw_id = row.ident("order_id")
+    order_id: str | None = None
+    if _lost_digits(row.raw("order_id")):
+        row.errors.append(_LOST_DIGITS.format(label="Order ID", value=_show(row.raw("order_id"))))
+    elif not raw_id:
+        row.errors.append("Order ID is empty")
+    elif not _ORDER_ID.fullmatch(raw_id):
+        row.errors.append(f"Order ID {_show(row.raw('order_id'))} is not an order ID (6 to 30 digits)")
+    else:
+        order_id = raw_id
+
+    status_text = f"{row.ident('status')} / {row.ident('substatus')}".strip(" /")
+    gathered = pending.get(order_id) if order_id is not None else None
+    order_cells = hash(tuple(value for key, value in row.cells.items() if key not in _LINE_KEYS))
+    if gathered is not None and order_cells == gathered.order_cells:
+        fields = gathered.fields  # the order's columns repeat the first row's: read them once
+    else:
+        fields = {}
+        try:
+            fields["status"] = parse_status(row.ident("status"), row.ident("substatus"))
+        except _CellError as exc:
+            row.errors.append(str(exc))
+        fields.update(_order_fields(row, tz))
+
+    line = _line_fields(row)
+    if order_id is None or row.errors:
+        return order_id
+    if gathered is None:
+        gathered = pending[order_id] = _Pending(
+            row.line, fields, status_text, order_cells, explicit_tracking="order_tracking" in row.cells
+        )
+    elif fields["status"] is not gathered.fields["status"]:
+        row.errors.append(
+            f"Order Status {_show(status_text)} differs from {_show(gathered.status_text)}"
+            f" on line {gathered.first_line} of the same order"
+        )
+        return order_id
+    gathered.lines.append(line["item"])
+    gathered.line_numbers.append(row.line)
+    gathered.line_tracking.append(line["tracking"])
+    gathered.sub_total += line["before"]
+    gathered.seller_discount += line["item"]["seller_discount"]
+    gathered.platform_discount += line["item"]["platform_discount"]
+    return order_id
+
+
+def _order_fields(row: _Row, tz: tzinfo) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key in _TIME_KEYS:
+        fields[key] = row.time(key, tz)
+    if not row.has("create_time"):
+        row.errors.append("Created Time is empty")
+    shipped = fields.pop("shipped_time")
+    if fields["rts_time"] is None:
+        fields["rts_time"] = shipped
+
+    for key in _ORDER_MONEY_KEYS:
+        fields[key] = row.money(key)
+    explicit = row.ident("currency")
+    fields["currency"] = explicit.upper() if explicit else (row.currency or "USD")
+
+    order_type = _norm(row.ident("order_type"))
+    if order_type in _ORDER_TYPES:
+        fields["order_type"] = _ORDER_TYPES[order_type]
+    else:
+        row.errors.append(f"Normal or Pre-order {_show(row.raw('order_type'))} is not a known order type")
+
+    initiator = _norm(row.ident("cancellation_initiator"))
+    if initiator:
+        if initiator in _INITIATORS:
+            fields["cancellation_initiator"] = _INITIATORS[initiator]
+        else:
+            row.errors.append(
+                f"Cancel By {_show(row.raw('cancellation_initiator'))} is not Seller, Buyer or System"
+            )
+    fulfilment = _norm(row.ident("shipping_type"))
+    fields["shipping_type"] = (
+        ShippingType.SELLER if fulfilment in ("fulfillment by seller", "seller") else ShippingType.TIKTOK
+    )
+    content = _norm(row.ident("content_type"))
+    if content:
+        if content in _CONTENT_TYPES:
+            fields["content_type"] = _CONTENT_TYPES[content]
+        else:
+            row.errors.append(f"Content Type {_show(row.raw('content_type'))} is not LIVE, VIDEO or SHOWCASE")
+    sample = row.ident("is_sample_order").lower()
+    if sample in _YES:
+        fields["is_sample_order"] = True
+    elif sample not in _NO:
+        row.errors.append(f"Sample Order {_show(row.raw('is_sample_order'))} is not Yes or No")
+
+    for key in _ORDER_OPTIONAL_TEXT:
+        fields[key] = row.optional(key)
+    if "order_tracking" in row.cells:
+        # Our own exports say which tracking number is the order's; a row's Tracking ID is its line's.
+        fields["tracking_number"] = row.optional("order_tracking")
+    for key in _ORDER_TEXT:
+        fields[key] = row.text(key)
+    return fields
+
+
+def _line_fields(row: _Row) -> dict[str, Any]:
+    sku_id = row.ident("sku_id")
+    for key in ("sku_id", "product_id", "package_id", "tracking_number"):
+        if _lost_digits(row.raw(key)):
+            row.errors.append(_LOST_DIGITS.format(label=_LABELS[key], value=_show(row.raw(key))))
+    if not sku_id:
+        row.errors.append("SKU ID is empty")
+    quantity = 1
+    raw_quantity = row.raw("quantity")
+    try:
+        quantity = _quantity(raw_quantity)
+    except _CellError as exc:
+        if str(exc) == "empty":
+            row.errors.append("Quantity is empty")
+        else:
+            row.errors.append(f"Quantity {_show(_as_text(raw_quantity).strip())} is not a whole number")
+    else:
+        if quantity < 1:
+            row.errors.append(f"Quantity {_show(_as_text(raw_quantity).strip())} must be at least 1")
+            quantity = 1
+    original = row.money("original_price") or Decimal("0.00")
+    platform = row.money("line_platform_discount") or Decimal("0.00")
+    seller = row.money("line_seller_discount") or Decimal("0.00")
+    before = row.money("before_discount") if row.has("before_discount") else original * quantity
+    before = before if before is not None else Decimal("0.00")
+    if row.has("after_discount"):
+        after = row.money("after_discount") or Decimal("0.00")
+    else:
+        after = before - platform - seller
+    sale = (after / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else after
+    item = {
+        "sku_id": sku_id,
+        "seller_sku": row.ident("seller_sku"),
+        "product_id": row.ident("product_id"),
+        "product_name": row.text("product_name"),
+        "sku_name": row.text("sku_name"),
+        "quantity": quantity,
+        "original_price": original,
+        "sale_price": sale,
+        "platform_discount": platform,
+        "seller_discount": seller,
+        "package_id": row.optional("package_id"),
+        "product_category": row.text("product_category"),
+    }
+    return {"item": item, "before": before, "tracking": row.optional("tracking_number")}
+
+
+def _build(order_id: str, gathered: _Pending) -> Order:
+    fields = dict(gathered.fields)
+    tracking = fields.get("tracking_number")
+    if tracking is None and not gathered.explicit_tracking:
+        # Seller Center's rows carry each line's package tracking number: the order's is the first.
+        tracking = fields["tracking_number"] = next((t for t in gathered.line_tracking if t), None)
+    lines = []
+    for item, line_tracking in zip(gathered.lines, gathered.line_tracking, strict=True):
+        # A line's own tracking number is kept only where it differs from the order's.
+        lines.append(LineItem(**item, tracking_number=line_tracking if line_tracking != tracking else None))
+    fields.update(
+        id=order_id,
+        sub_total=gathered.sub_total,
+        seller_discount=gathered.seller_discount,
+        platform_discount=gathered.platform_discount,
+        line_items=lines,
+    )
+    return Order(**fields)
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def format_time(moment: datetime | None) -> str:
+    """``11/25/2026 9:30:33 PM`` in UTC; None is empty."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    hour = moment.hour % 12 or 12
+    half = "PM" if moment.hour >= 12 else "AM"
+    return f"{moment:%m/%d/%Y} {hour}:{moment:%M:%S} {half}"
+
+
+def format_money(amount: Decimal | None) -> str:
+    """``38.40``: two decimals, no symbol, no thousands separator."""
+    if amount is None:
+        return ""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def export_rows(order: Order) -> list[dict[str, str]]:
+    """The export rows of *order*: one per SKU line, keyed by EXPORT_COLUMNS, formulas neutralised."""
+    status, substatus = STATUS_TEXT[order.status]
+    kind = "Cancel" if order.status is S.CANCELLED else ("Return/Refund" if order.has_return else "")
+    shipped = order.rts_time if order.status in (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED) else None
+    common = {
+        "Order ID": order.id,
+        "Order Status": status,
+        "Order Substatus": substatus,
+        "Cancelation/Return Type": kind,
+        "Normal or Pre-order": _ORDER_TYPE_TEXT[order.order_type],
+        "Shipping Fee After Discount": format_money(order.shipping_fee),
+        "Original Shipping Fee": format_money(order.shipping_fee),
+        "Shipping Fee Seller Discount": "0.00",
+        "Shipping Fee Platform Discount": "0.00",
+        "Payment platform discount": "0.00",
+        "Taxes": format_money(order.tax),
+        "Order Amount": format_money(order.total_amount),
+        "Order Refund Amount": format_money(order.refund_amount),
+        "Created Time": format_time(order.create_time),
+        "Paid Time": format_time(order.paid_time),
+        "RTS Time": format_time(order.rts_time),
+        "Shipped Time": format_time(shipped),
+        "Delivered Time": format_time(order.delivery_time),
+        "Cancelled Time": format_time(order.cancel_time),
+        "Cancel By": order.cancellation_initiator.value.title() if order.cancellation_initiator else "",
+        "Cancel Reason": order.cancel_reason or "",
+        "Fulfillment Type": _SHIPPING_TYPE_TEXT[order.shipping_type],
+        "Warehouse Name": order.warehouse_name or "",
+        "Tracking ID": order.tracking_number or "",
+        "Order Tracking ID": order.tracking_number or "",
+        "Delivery Option": order.delivery_option_name or "",
+        "Shipping Provider Name": order.shipping_provider or "",
+        "Buyer Message": order.buyer_message,
+        "Buyer Username": order.buyer_username,
+        "Recipient": order.recipient_name or "",
+        "Phone #": order.recipient_phone or "",
+        "Zipcode": order.zipcode or "",
+        "Country": order.country or "",
+        "State": order.state or "",
+        "City": order.city or "",
+        "Detail Address": order.address_detail or "",
+        "Additional address information": order.address_extra or "",
+        "Payment Method": order.payment_method or "",
+        "Weight(kg)": "",
+        "Seller Note": order.seller_note,
+        "Checked Status": "",
+        "Checked Marked by": "",
+        "Currency": order.currency,
+        "Update Time": format_time(order.update_time),
+        "RTS SLA Time": format_time(order.rts_sla_time),
+        "Collect By Time": format_time(order.tts_sla_time),
+        "Shipping Due Time": format_time(order.shipping_due_time),
+        "Warehouse ID": order.warehouse_id or "",
+        "Creator Username": order.creator_username or "",
+        "Content Type": order.content_type.value if order.content_type else "",
+        "Campaign": order.campaign or "",
+        "Sample Order": "Yes" if order.is_sample_order else "No",
+    }
+    rows: list[dict[str, str]] = []
+    for line in order.line_items or [None]:
+        row = dict.fromkeys(EXPORT_COLUMNS, "")
+        row.update(common)
+        if line is not None:
+            row.update({
+                "SKU ID": line.sku_id,
+                "Seller SKU": line.seller_sku,
+                "Product ID": line.product_id,
+                "Product Name": line.product_name,
+                "Variation": line.sku_name,
+                "Quantity": str(line.quantity),
+                "Sku Quantity of return": "0",
+                "SKU Unit Original Price": format_money(line.original_price),
+                "SKU Subtotal Before Discount": format_money(line.original_price * line.quantity),
+                "SKU Platform Discount": format_money(line.platform_discount),
+                "SKU Seller Discount": format_money(line.seller_discount),
+                "SKU Subtotal After Discount": format_money(line.sale_price * line.quantity),
+                "Tracking ID": line.tracking_number or order.tracking_number or "",
+                "Product Category": line.product_category,
+                "Package ID": line.package_id or "",
+            })
+        rows.append({key: neutralise(value) for key, value in row.items()})
+    return rows
+
+
+def write_csv(orders: Iterable[Order], fileobj: IO[str] | IO[bytes]) -> int:
+    """Write a header row and the rows of *orders*, streaming; returns the number of rows written.
+
+    *fileobj* is a text file opened with ``newline=""`` (``encoding="utf-8-sig"`` gives the
+    byte-order mark Excel wants) or a binary file, which is written as UTF-8 with a byte-order mark.
+    """
+    wrapped: io.TextIOWrapper | None = None
+    if not isinstance(fileobj, io.TextIOBase) and "b" in getattr(fileobj, "mode", "b"):
+        wrapped = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        target: IO[str] = wrapped
+    else:
+        target = fileobj  # type: ignore[assignment]
+    writer = csv.DictWriter(target, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for order in orders:
+        rows = export_rows(order)
+        writer.writerows(rows)
+        count += len(rows)
+    if wrapped is not None:
+        wrapped.flush()
+        wrapped.detach()
+    return count
+
+
+def write_export(orders: Iterable[Order], path: Path | str) -> int:
+    """Write *orders* to a CSV file at *path* (UTF-8 with a byte-order mark, as Seller Center does)."""
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        return write_csv(orders, handle)
