@@ -116,18 +116,26 @@ _WHY_NOT: dict[Action, str] = {
 }
 
 
+def refusal(order_id: str, status: OrderStatus, action: Action) -> str | None:
+    """Why *action* is refused for an order in *status*, naming the order and status; None if allowed."""
+    if action in ALLOWED_ACTIONS[status]:
+        return None
+    if status is OrderStatus.CANCELLED and action in (Action.CANCEL, Action.SHIP):
+        why = "it is already cancelled" if action is Action.CANCEL else "a cancelled order cannot be shipped"
+    elif action is Action.SHIP and status is OrderStatus.UNPAID:
+        why = "it is not paid yet"
+    elif action is Action.SHIP and status is not OrderStatus.ON_HOLD:
+        why = "it has already shipped"
+    else:
+        why = _WHY_NOT.get(action, f"{action.value} is not allowed in that status")
+    return f"order {order_id} is {status.value}: {why}"
+
+
 def check_allowed(order: Order, action: Action) -> None:
     """RuleError, naming the order, its status and why, unless *action* is allowed in its status."""
-    if action not in ALLOWED_ACTIONS[order.status]:
-        if order.status is OrderStatus.CANCELLED and action in (Action.CANCEL, Action.SHIP):
-            why = "it is already cancelled" if action is Action.CANCEL else "a cancelled order cannot be shipped"
-        elif action is Action.SHIP and order.status is OrderStatus.UNPAID:
-            why = "it is not paid yet"
-        elif action is Action.SHIP and order.status is not OrderStatus.ON_HOLD:
-            why = "it has already shipped"
-        else:
-            why = _WHY_NOT.get(action, f"{action.value} is not allowed in that status")
-        raise RuleError(f"order {order.id} is {order.status.value}: {why}")
+    message = refusal(order.id, order.status, action)
+    if message:
+        raise RuleError(message)
 
 
 def cancel_reason_for(order: Order, code: str) -> CancelReason:

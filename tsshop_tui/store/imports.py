@@ -44,6 +44,18 @@ class UpsertResult:
         self.older += other.older
 
 
+def _differs(old: Any, new: Any) -> bool:
+    """A real change: an empty text and a missing one are the same (a CSV cannot tell them apart)."""
+    if isinstance(old, str) or isinstance(new, str):
+        return (old or None) != (new or None)
+    return old != new
+
+
+def _blanks(new: Any, old: Any) -> bool:
+    """An export that leaves empty what the store knows: older or thinner, not newer."""
+    return new in (None, "") and old not in (None, "")
+
+
 class ImportMixin(StoreBase):
     def upsert_orders(self, orders: Sequence[Order], *, source: str) -> UpsertResult:
         """Insert new orders and update changed ones, all in one short transaction.
@@ -73,7 +85,12 @@ class ImportMixin(StoreBase):
         if _PROGRESS[order.status] < _PROGRESS[OrderStatus(old["status"])]:
             result.older.append(order.id)
             return
-        changed = {k: v for k, v in new.items() if k not in _KEPT and old.get(k) != v}
+        same_status = new["status"] == old["status"]
+        changed = {
+            k: v
+            for k, v in new.items()
+            if k not in _KEPT and _differs(old.get(k), v) and not (same_status and _blanks(v, old.get(k)))
+        }
         old_lines = [
             dict(zip(_LINE_SQL_COLUMNS, row, strict=True))
             for row in conn.execute(
@@ -81,7 +98,9 @@ class ImportMixin(StoreBase):
                 (order.id,),
             )
         ]
-        lines_changed = old_lines != new_lines
+        lines_changed = len(old_lines) != len(new_lines) or any(
+            _differs(a.get(k), b.get(k)) for a, b in zip(old_lines, new_lines, strict=True) for k in b
+        )
         if not changed and not lines_changed:
             result.unchanged.append(order.id)
             return

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...domain.model import Order
@@ -19,6 +18,7 @@ from ...domain.rules import REASON_LABELS, action_items, countdown
 from ...domain.text import visible
 from ..format import STATUS_LABELS, deadline_cell, flag_cell, money, plain
 from ..paths import stylesheet
+from .order_actions import OrderActions, Target
 
 if TYPE_CHECKING:
     from ..app import TsshopApp
@@ -37,7 +37,7 @@ def _fields(rows: list[tuple[str, Text | str]]) -> Table:
     return table
 
 
-class OrderDetailScreen(Screen[None]):
+class OrderDetailScreen(OrderActions):
     """Everything about one order; escape returns to the same place in the list."""
 
     CSS_PATH = stylesheet("detail.tcss")
@@ -45,6 +45,10 @@ class OrderDetailScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("j,down", "scroll(1)", "Scroll down", show=False, id="detail.down"),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="detail.up"),
+        Binding("n", "note", "Note", id="detail.note"),
+        Binding("x", "cancel_order", "Cancel", id="detail.cancel"),
+        Binding("m", "ship", "Mark shipped", id="detail.ship"),
+        Binding("a", "answer", "Answer request", id="detail.answer"),
     ]
 
     def __init__(self, order_id: str) -> None:
@@ -205,6 +209,13 @@ class OrderDetailScreen(Screen[None]):
         for moment, who, what in events:
             table.add_row(_when(moment), who, what)
         return table
+
+    def action_targets(self) -> list[Target]:
+        order = self.order
+        return [Target(order.id, order.version, order.status, order.flag)] if order else []
+
+    def after_change(self, changed: list[str]) -> None:
+        self.load()
 
     def action_scroll(self, step: int) -> None:
         self.query_one("#detail-body", VerticalScroll).scroll_relative(y=step, animate=False)

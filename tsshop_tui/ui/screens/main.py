@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...config import SavedView, save_settings
@@ -25,6 +24,7 @@ from ..paths import stylesheet
 from ..widgets.order_list import OrderList
 from ..widgets.shop_header import ShopHeader
 from ..widgets.tab_strip import TabStrip
+from .order_actions import OrderActions, Target
 
 if TYPE_CHECKING:
     from ..app import TsshopApp
@@ -64,7 +64,7 @@ class TabSource:
         return {order.id: order for order in self.store.get_many(row.id for row in rows)}
 
 
-class MainScreen(Screen[None]):
+class MainScreen(OrderActions):
     """Where a warehouse team works all day."""
 
     CSS_PATH = stylesheet("main.tcss")
@@ -79,7 +79,11 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search", id="main.search"),
         Binding("f", "filter", "Filter", id="main.filter"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="main.filter.clear"),
-        Binding("s", "cycle_sort", "Sort", id="main.sort"),
+        Binding("n", "note", "Note", id="main.note"),
+        Binding("x", "cancel_order", "Cancel", id="main.cancel"),
+        Binding("m", "ship", "Mark shipped", show=False, id="main.ship"),
+        Binding("a", "answer", "Answer request", show=False, id="main.answer"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="main.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="main.sort.reverse"),
         Binding("u", "untag_all", "Untag all", show=False, id="main.tag.clear"),
         Binding("p", "pause", "Pause live", show=False, id="main.live.pause"),
@@ -143,7 +147,7 @@ class MainScreen(Screen[None]):
         header.read_only = self.tsshop.read_only
         header.interval = settings.refresh_seconds
         header.clock = clock_text(self.now)
-        self.query_one(OrderList).tagged = set()
+        self.query_one(OrderList).tagged = {}
         self.counts = self.store.counts(self.effective_filters if self.effective_filters.active else None)
         self._data_version = self.store.data_version()
         self._show()
@@ -286,6 +290,19 @@ class MainScreen(Screen[None]):
 
     # Actions ------------------------------------------------------------------------------
 
+    def action_targets(self) -> list[Target]:
+        """The tagged orders, else the order under the cursor."""
+        orders = self.query_one(OrderList)
+        rows = list(orders.tagged.values()) or ([orders.cursor_row] if orders.cursor_row else [])
+        return [Target(r.id, r.version, r.status, r.flag) for r in rows]
+
+    def after_change(self, changed: list[str]) -> None:
+        orders = self.query_one(OrderList)
+        for order_id in changed:
+            orders.tagged.pop(order_id, None)
+        self._data_version = self.store.data_version()
+        self.refresh_now()
+
     def action_tab(self, tab: str) -> None:
         if tab != self.tab:
             self.tab = tab
@@ -416,6 +433,11 @@ class MainScreen(Screen[None]):
         for sort in SORTS:
             yield SystemCommand(f"Sort by {SORT_LABELS[sort]}", "s cycles", partial(self._set_sort, sort))
         yield SystemCommand("Pause / resume live refresh", "p", self.action_pause)
+        if not self.tsshop.read_only:
+            yield SystemCommand("Add note / flag", "n · the tagged orders or the one under the cursor", self.action_note)
+            yield SystemCommand("Cancel orders", "x · before shipping only, with a reason", self.action_cancel_order)
+            yield SystemCommand("Mark shipped", "m · tracking number and carrier", self.action_ship)
+            yield SystemCommand("Answer buyer request", "a · approve or reject", self.action_answer)
 
     def _set_sort(self, sort: Sort) -> None:
         self.sort_by[self.tab] = sort

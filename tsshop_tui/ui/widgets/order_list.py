@@ -131,7 +131,7 @@ class OrderList(Widget, can_focus=True):
         Binding("G,end", "last", "Last", show=False, id="list.last"),
         Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page-down"),
         Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page-up"),
-        Binding("enter", "open", "Open", id="list.open"),
+        Binding("enter", "open", "Open", show=False, id="list.open"),
         Binding("space", "tag", "Tag", id="list.tag"),
     ]
     COMPONENT_CLASSES = {
@@ -166,7 +166,7 @@ class OrderList(Widget, can_focus=True):
         self.tab = "to-ship"
         self.cards = False
         self.now: datetime | None = None
-        self.tagged: set[str] = set()
+        self.tagged: dict[str, OrderRow] = {}
         self.empty_message = "No orders here."
         self._rows: list[OrderRow] = []
         self._cursor = 0
@@ -226,6 +226,7 @@ class OrderList(Widget, can_focus=True):
         self, rows: list[OrderRow], cursor: int, *, more_before: bool, more_after: bool, offset: int = 0
     ) -> None:
         self._rows = rows
+        self._retag(rows)
         self._cursor = cursor
         self._top = max(0, cursor - offset)
         self._more_before, self._more_after = more_before, more_after
@@ -257,6 +258,7 @@ class OrderList(Widget, can_focus=True):
         """Fetch the next page; return how many rows were dropped from the front to stay small."""
         assert self.source is not None
         page = self.source.fetch(self.source.cursor_of(self._rows[-1]), PAGE)
+        self._retag(page.rows)
         self._rows += page.rows
         self._more_after = page.next is not None
         excess = len(self._rows) - MAX_WINDOW
@@ -273,6 +275,7 @@ class OrderList(Widget, can_focus=True):
         """Fetch the previous page; return how many rows were put in front."""
         assert self.source is not None
         rows = self.source.fetch_before(self.source.cursor_of(self._rows[0]), PAGE)
+        self._retag(rows)
         self._rows[:0] = rows
         self._cursor += len(rows)
         self._top += len(rows)
@@ -283,6 +286,13 @@ class OrderList(Widget, can_focus=True):
             del self._rows[keep:]
             self._more_after = True
         return len(rows)
+
+    def _retag(self, rows: list[OrderRow]) -> None:
+        """Tagged orders follow what the screen now shows (their version included)."""
+        if self.tagged:
+            for row in rows:
+                if row.id in self.tagged:
+                    self.tagged[row.id] = row
 
     def _scroll_to_cursor(self) -> None:
         visible = self.visible_count
@@ -328,9 +338,9 @@ class OrderList(Widget, can_focus=True):
         if row is None:
             return
         if row.id in self.tagged:
-            self.tagged.discard(row.id)
+            del self.tagged[row.id]
         else:
-            self.tagged.add(row.id)
+            self.tagged[row.id] = row
         self.post_message(self.Tagged(row.id, row.id in self.tagged))
         self.move(1)
         self.refresh()
