@@ -465,6 +465,58 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     sim.set_defaults(handler=cmd_simulate)
 
 
+# Seller health ------------------------------------------------------------------------------
+
+
+def _score_json(score: Any, name: str) -> dict[str, Any]:
+    data = score.model_dump(mode="json")
+    return {name: data.pop(name), **data}
+
+
+def cmd_metrics(ctx: Context) -> int:
+    """Seller health (SFCR, LDR, VTR, return rate) and the top creators and products of the window."""
+    from .domain.metrics import MAX_DAYS, METRICS_BY_KEY, percent
+
+    days = ctx.args.days
+    if not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"--days must be from 1 to {MAX_DAYS}")
+    now = ctx.clock.now()
+    ctx.clock = FixedClock(now)  # one moment for every figure
+    with ctx.store(read_only=True) as store:
+        figures = store.metrics(days)
+        creators = store.creator_scorecard(days, limit=5)
+        products = store.product_scorecard(days, limit=5)
+    if ctx.args.json:
+        data: dict[str, Any] = {"now": now.isoformat(), "days": days}
+        for m in figures:
+            data[m.key.value] = m.model_dump(mode="json", exclude={"key"})
+        data["top_creators"] = [_score_json(s, "creator") for s in creators]
+        data["top_products"] = [_score_json(s, "product_id") for s in products]
+        ctx.print(dumps(data))
+        return EXIT_OK
+    ctx.print(f"Seller health · orders created in the last {days} days to {_when(now)} (samples excluded)")
+    for m in figures:
+        ratio = f"{m.numerator:,} / {m.denominator:,} {METRICS_BY_KEY[m.key].denominator}"
+        ctx.print(f"  {m.short:<8}{m.value_text:>7}  target {m.target_text:<8}{m.state.value.upper():<9}{ratio}")
+    ctx.print("Top creators by GMV")
+    for c in creators:
+        ctx.print(
+            f"  @{visible(c.creator):<20} {c.orders:>7,} orders {c.gmv:>12,}  cancelled {percent(c.cancellation_rate)}"
+            f"  seller-fault {c.seller_fault_cancellations}  returns {percent(c.return_rate)}  late {c.late_shipments}"
+        )
+    if not creators:
+        ctx.print("  —")
+    ctx.print("Top products by GMV")
+    for p in products:
+        ctx.print(
+            f"  {visible(p.product_id)}  {visible(p.product_name)[:28]:<28} {p.orders:>7,} orders {p.units:>7,} units"
+            f" {p.gmv:>12,}  cancelled {percent(p.cancellation_rate)}  returns {percent(p.return_rate)}"
+        )
+    if not products:
+        ctx.print("  —")
+    return EXIT_OK
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -513,6 +565,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
+    metrics = sub.add_parser("metrics", parents=[common], help="seller health: SFCR, LDR, VTR, return rate; top creators, products")
+    metrics.add_argument("--days", type=int, default=7, help="the window: orders created in the last N days (default 7)")
+    metrics.add_argument("--json", action="store_true")
+    metrics.set_defaults(handler=cmd_metrics)
     _add_action_parsers(sub, common)
     return parser
 

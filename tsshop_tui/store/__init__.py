@@ -6,11 +6,12 @@ It never imports Textual. Open one Store per thread.
 from .actions import ActionsMixin, BulkResult, OrderChangedError, OrderNotFoundError
 from .db import ReadOnlyError, StaleError, StoreError
 from .imports import ImportMixin
+from .metrics import MetricsMixin
 from .reads import Cursor, Page, ReadsMixin, SearchResult
 from .rows import OrderRow
 
 
-class Store(ActionsMixin, ImportMixin, ReadsMixin):
+class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin):
     """The database of one shop."""
 
 

@@ -204,6 +204,11 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS ix_notes_order ON notes (order_id, id);",
     "CREATE INDEX IF NOT EXISTS ix_requests_order ON requests (order_id, id);",
     "CREATE INDEX IF NOT EXISTS ix_history_order ON history (order_id, id);",
+    # Metrics: the shipping pace (orders shipped in the last hours) and the product scorecard's
+    # join from a window of orders to their lines, index-only (also its first-line-of-SKU probes).
+    "CREATE INDEX IF NOT EXISTS ix_orders_rts_time ON orders (rts_time) WHERE rts_time IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_lines_order_cover ON line_items"
+    " (order_id, position, product_id, sku_id, quantity, sale_price);",
 ]
 
 SCHEMA_VERSION = 1

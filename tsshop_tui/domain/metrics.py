@@ -1,0 +1,748 @@
+"""Seller health metrics and creator/product/campaign insights: definitions as data, rules as pure functions.
+
+Everything here is a pure function of domain orders and *now*; the store computes the same figures
+in SQL (``tsshop_tui.store.metrics``) and the tests prove both give the same answers.
+
+Definitions (all times in whole UTC epoch seconds, as the store keeps them)
+------------------------------------------------------------------------------
+Window
+    The orders *created* in the last N days: ``now - N days <= create_time <= now`` (both ends
+    inclusive). Every figure of a window is about that cohort of orders, so a recent window's
+    deliveries and returns are still coming in. Sample orders (``is_sample_order``) never count.
+Paid
+    ``paid_time`` is set.
+Seller-fault cancellation
+    ``status`` CANCELLED, ``cancellation_initiator`` SELLER and ``cancel_reason`` one of
+    ``catalog.SELLER_FAULT_REASONS`` (out of stock, wrong price).
+Shipped
+    ``rts_time`` is set, whatever the status now: an order cancelled or returned after it was
+    shipped still counts as shipped (its lateness and tracking were real). An order in a shipped
+    status without an ``rts_time`` (a thin import) is not counted: we cannot tell when it shipped.
+Late shipment
+    Shipped and ``rts_time > rts_sla_time`` (shipping exactly at the ship-by second is on time);
+    an order without a ship-by time is never late.
+Valid tracking
+    Shipped and ``rules.is_valid_tracking(order.tracking_number)`` (the order-level number).
+Delivered
+    ``delivery_time`` is set.
+Return
+    Delivered and the order has a return/refund request (any status: pending, approved or rejected).
+
+The four health metrics (numerator ⊆ denominator, so every value lies in 0..1)
+------------------------------------------------------------------------------
+``sfcr``        seller-fault cancellations among paid orders ÷ paid orders       target ≤ 2.5 %
+                (an UNPAID order cancelled with a ``seller_cancel_unpaid_reason_*`` seller-fault code
+                was never paid, so it is in neither figure)
+``ldr``         late shipments ÷ shipped orders                                  target ≤ 4 %
+``vtr``         shipped orders with valid tracking ÷ shipped orders              target ≥ 95 %
+``return_rate`` delivered orders with a return/refund request ÷ delivered orders  target ≤ 5 %
+                (TikTok publishes no fixed limit for returns; 5 % is our house target)
+
+State
+    ``breach`` when the value is beyond the target (> a ``max`` target, < a ``min`` target);
+    ``warning`` when it has used up at least 80 % (``WARNING_SHARE``) of the allowance: for a ``max``
+    metric ``value >= 0.8 × target`` (SFCR warns from 2.0 %), for a ``min`` metric the shortfall
+    ``1 - value >= 0.8 × (1 - target)`` (VTR warns at 96 % and below); ``ok`` otherwise, and ``ok``
+    when there is nothing to measure (denominator 0, value None). Comparisons are exact fractions.
+
+Scorecards (per creator, campaign, product and SKU; default window 30 days)
+    orders, units, GMV (money of the orders not cancelled: ``total_amount`` for creators and
+    campaigns, ``sale_price × quantity`` of its own lines for a product or SKU), cancelled (now
+    CANCELLED) and cancellation rate (÷ orders), seller-fault cancellations, shipped and late
+    shipments, delivered and returns with the return rate as above. Creators and campaigns are split
+    by content type (LIVE, VIDEO, SHOWCASE); orders without a creator (or campaign) are left out of
+    that scorecard. A product or SKU counts an order once however many of its lines the order holds.
+    ``ScoreSort`` orders them biggest first, ties by name, rates that cannot be measured last.
+Daily trend
+    Per UTC day, from midnight ``days - 1`` days ago to now: orders created that day, and how many of
+    those are now cancelled / have a return or refund request (counted against the day of creation).
+Live monitor
+    Orders per minute count non-sample orders by ``create_time``; bucket 0 (the newest, last in the
+    list) holds ``now - 59 s .. now``, bucket k holds ``now - 60k - 59 s .. now - 60k s``.
+    A *spike* (``SpikeRule``): the last 5 minutes average more than 3× the average of the 55
+    minutes before, and the last 5 minutes hold at least 10 orders (so 1 order after a quiet hour
+    is not a spike). A quiet baseline (0 orders) with enough recent orders is a spike.
+Backlog forecast
+    To-ship orders (AWAITING_SHIPMENT, PARTIALLY_SHIPPING; sample orders too: they are real
+    warehouse work). Pace = orders whose ``rts_time`` lies in ``(now - 3 h, now]`` ÷ 3 h. Shipping in
+    ship-by order at that pace, the i-th order (1-based) ships at ``now + i / pace``; it misses
+    when its ship-by time is earlier than that. Orders without a ship-by time go last and never
+    miss. Already-overdue orders always miss and are included in ``will_miss``. At pace 0 every
+    order with a ship-by time misses and ``hours_left`` is None.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import NamedTuple, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from .catalog import SELLER_FAULT_REASONS, TO_SHIP
+from .clock import from_epoch, to_epoch
+from .model import ContentType, Initiator, Order, OrderStatus
+from .rules import is_valid_tracking
+
+DAY_SECONDS = 86_400
+DEFAULT_DAYS = 7
+WINDOWS: tuple[int, ...] = (7, 30)
+MAX_DAYS = 366
+WARNING_SHARE = Fraction(4, 5)
+
+
+class MetricKey(StrEnum):
+    SFCR = "sfcr"
+    LDR = "ldr"
+    VTR = "vtr"
+    RETURN_RATE = "return_rate"
+
+
+class Direction(StrEnum):
+    """``max``: the value must stay at or below the target; ``min``: at or above it."""
+
+    MAX = "max"
+    MIN = "min"
+
+
+class State(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """One health metric as data: what it counts and the target it is held to."""
+
+    key: MetricKey
+    label: str
+    short: str
+    target: Fraction
+    direction: Direction
+    numerator: str
+    denominator: str
+    problem: str
+    """What the orders behind the figure (``Store.metric_orders``) are: the ones that count against it."""
+
+    @property
+    def warning_at(self) -> Fraction:
+        """The value from which the state is ``warning`` (see the module docstring)."""
+        if self.direction is Direction.MAX:
+            return self.target * WARNING_SHARE
+        return 1 - (1 - self.target) * WARNING_SHARE
+
+    def state(self, numerator: int, denominator: int) -> State:
+        if denominator == 0:
+            return State.OK
+        value = Fraction(numerator, denominator)
+        if self.direction is Direction.MAX:
+            if value > self.target:
+                return State.BREACH
+            return State.WARNING if value >= self.warning_at else State.OK
+        if value < self.target:
+            return State.BREACH
+        return State.WARNING if value <= self.warning_at else State.OK
+
+    def result(self, numerator: int, denominator: int) -> Metric:
+        """This metric's figures as a ``Metric``."""
+        return Metric(
+            key=self.key,
+            label=self.label,
+            short=self.short,
+            numerator=numerator,
+            denominator=denominator,
+            value=numerator / denominator if denominator else None,
+            target=float(self.target),
+            warning_at=float(self.warning_at),
+            direction=self.direction,
+            state=self.state(numerator, denominator),
+        )
+
+
+METRICS: tuple[MetricDefinition, ...] = (
+    MetricDefinition(
+        MetricKey.SFCR,
+        "Seller-fault cancellation rate",
+        "SFCR",
+        Fraction(25, 1000),
+        Direction.MAX,
+        "paid orders cancelled by the seller for a seller-fault reason (out of stock, wrong price)",
+        "paid orders",
+        "seller-fault cancellations",
+    ),
+    MetricDefinition(
+        MetricKey.LDR,
+        "Late dispatch rate",
+        "LDR",
+        Fraction(4, 100),
+        Direction.MAX,
+        "shipped orders shipped after their ship-by time",
+        "shipped orders",
+        "late shipments",
+    ),
+    MetricDefinition(
+        MetricKey.VTR,
+        "Valid tracking rate",
+        "VTR",
+        Fraction(95, 100),
+        Direction.MIN,
+        "shipped orders with a valid tracking number",
+        "shipped orders",
+        "shipped orders without a valid tracking number",
+    ),
+    MetricDefinition(
+        MetricKey.RETURN_RATE,
+        "Return rate",
+        "Returns",
+        Fraction(5, 100),
+        Direction.MAX,
+        "delivered orders with a return/refund request",
+        "delivered orders",
+        "delivered orders with a return/refund request",
+    ),
+)
+METRICS_BY_KEY: dict[MetricKey, MetricDefinition] = {m.key: m for m in METRICS}
+
+
+class Metric(BaseModel):
+    """One health figure over a window: value = numerator ÷ denominator (None when nothing to measure)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: MetricKey
+    label: str
+    short: str
+    numerator: int = Field(ge=0)
+    denominator: int = Field(ge=0)
+    value: float | None
+    target: float
+    warning_at: float
+    direction: Direction
+    state: State
+
+    @property
+    def definition(self) -> MetricDefinition:
+        return METRICS_BY_KEY[self.key]
+
+    @property
+    def value_text(self) -> str:
+        """'2.1%', or '—' when there is nothing to measure."""
+        return percent(self.value)
+
+    @property
+    def target_text(self) -> str:
+        return ("≤ " if self.direction is Direction.MAX else "≥ ") + percent(self.target)
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+# Windows and per-order tests ---------------------------------------------------------------
+
+
+def check_days(days: int) -> int:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"days must be a whole number from 1 to {MAX_DAYS}, not {days!r}")
+    return days
+
+
+def window_bounds(now: datetime | int, days: int) -> tuple[int, int]:
+    """(since, until) in epoch seconds, both inclusive: the orders created in the last *days* days."""
+    until = now if isinstance(now, int) else to_epoch(now)
+    return until - check_days(days) * DAY_SECONDS, until
+
+
+def in_window(order: Order, now: datetime, days: int) -> bool:
+    """Created inside the window and not a sample order."""
+    since, until = window_bounds(now, days)
+    return not order.is_sample_order and since <= to_epoch(order.create_time) <= until
+
+
+def is_paid(order: Order) -> bool:
+    return order.paid_time is not None
+
+
+def is_cancelled(order: Order) -> bool:
+    return order.status is OrderStatus.CANCELLED
+
+
+def is_seller_fault_cancellation(order: Order) -> bool:
+    return (
+        order.status is OrderStatus.CANCELLED
+        and order.cancellation_initiator is Initiator.SELLER
+        and order.cancel_reason in SELLER_FAULT_REASONS
+    )
+
+
+def is_shipped(order: Order) -> bool:
+    return order.rts_time is not None
+
+
+def is_late_shipment(order: Order) -> bool:
+    return (
+        order.rts_time is not None
+        and order.rts_sla_time is not None
+        and to_epoch(order.rts_time) > to_epoch(order.rts_sla_time)
+    )
+
+
+def has_valid_tracking(order: Order) -> bool:
+    return is_shipped(order) and is_valid_tracking(order.tracking_number)
+
+
+def is_delivered(order: Order) -> bool:
+    return order.delivery_time is not None
+
+
+def is_return(order: Order) -> bool:
+    return is_delivered(order) and order.has_return
+
+
+Test = Callable[[Order], bool]
+
+# (numerator, denominator) per metric; the store's SQL has the same pairs.
+METRIC_TESTS: dict[MetricKey, tuple[Test, Test]] = {
+    MetricKey.SFCR: (lambda o: is_paid(o) and is_seller_fault_cancellation(o), is_paid),
+    MetricKey.LDR: (is_late_shipment, is_shipped),
+    MetricKey.VTR: (has_valid_tracking, is_shipped),
+    MetricKey.RETURN_RATE: (is_return, is_delivered),
+}
+
+
+def counts_against(key: MetricKey | str, order: Order) -> bool:
+    """Whether *order* is one of the orders behind metric *key*'s problem figure.
+
+    For ``max`` metrics that is the numerator; for VTR, the shipped orders *without* valid tracking.
+    """
+    key = MetricKey(key)
+    numerator, denominator = METRIC_TESTS[key]
+    if METRICS_BY_KEY[key].direction is Direction.MIN:
+        return denominator(order) and not numerator(order)
+    return numerator(order)
+
+
+def compute_metrics(orders: Iterable[Order], now: datetime, days: int = DEFAULT_DAYS) -> list[Metric]:
+    """The four health metrics over the orders created in the last *days* days (samples excluded)."""
+    counts = {key: [0, 0] for key in MetricKey}
+    for order in orders:
+        if not in_window(order, now, days):
+            continue
+        for key, (numerator, denominator) in METRIC_TESTS.items():
+            if denominator(order):
+                counts[key][1] += 1
+                if numerator(order):
+                    counts[key][0] += 1
+    return [m.result(*counts[m.key]) for m in METRICS]
+
+
+def metric_order_ids(
+    orders: Iterable[Order], key: MetricKey | str, now: datetime, days: int = DEFAULT_DAYS
+) -> list[str]:
+    """The IDs of the orders counting against metric *key* in the window, newest first."""
+    picked = [o for o in orders if in_window(o, now, days) and counts_against(key, o)]
+    picked.sort(key=lambda o: (to_epoch(o.create_time), o.id), reverse=True)
+    return [o.id for o in picked]
+
+
+# Scorecards --------------------------------------------------------------------------------
+
+
+class ScoreSort(StrEnum):
+    """Scorecard orderings; every one sorts biggest first, ties by name."""
+
+    GMV = "gmv"
+    ORDERS = "orders"
+    UNITS = "units"
+    CANCELLATION_RATE = "cancellation-rate"
+    SELLER_FAULT = "seller-fault"
+    RETURN_RATE = "return-rate"
+    LATE = "late"
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+class Score(BaseModel):
+    """Figures for one group of orders (a creator, campaign, product or SKU) in a window.
+
+    orders: orders in the group; units: items (for a product or SKU, its own quantity only);
+    gmv: money of the orders not cancelled (order ``total_amount`` for creators and campaigns;
+    ``sale_price × quantity`` of the group's own lines for products and SKUs); cancelled: orders
+    now CANCELLED; delivered / returns / shipped / late_shipments as for the health metrics.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    orders: int = 0
+    units: int = 0
+    gmv: Decimal = Decimal("0.00")
+    cancelled: int = 0
+    seller_fault_cancellations: int = 0
+    shipped: int = 0
+    late_shipments: int = 0
+    delivered: int = 0
+    returns: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cancellation_rate(self) -> float | None:
+        """Cancelled ÷ orders."""
+        return _rate(self.cancelled, self.orders)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def return_rate(self) -> float | None:
+        """Returns ÷ delivered (as the health metric)."""
+        return _rate(self.returns, self.delivered)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def late_rate(self) -> float | None:
+        """Late shipments ÷ shipped (as LDR)."""
+        return _rate(self.late_shipments, self.shipped)
+
+    def add(self, order: Order, *, units: int, gmv: Decimal) -> None:
+        """Count *order* in (pure-Python scorecards; the store sums the same in SQL)."""
+        self.orders += 1
+        self.units += units
+        if not is_cancelled(order):
+            self.gmv += gmv
+        self.cancelled += is_cancelled(order)
+        self.seller_fault_cancellations += is_seller_fault_cancellation(order)
+        self.shipped += is_shipped(order)
+        self.late_shipments += is_late_shipment(order)
+        self.delivered += is_delivered(order)
+        self.returns += is_return(order)
+
+
+class CreatorScore(Score):
+    """A creator's figures, with the same figures split by content type (only the types they have)."""
+
+    creator: str
+    by_content: dict[ContentType, Score] = Field(default_factory=dict)
+
+
+class CampaignScore(Score):
+    campaign: str
+    by_content: dict[ContentType, Score] = Field(default_factory=dict)
+
+
+class SkuScore(Score):
+    sku_id: str
+    seller_sku: str = ""
+    sku_name: str = ""
+    product_id: str = ""
+
+
+class ProductScore(Score):
+    """A product's figures (an order counts once however many of its SKUs it holds) and each SKU's."""
+
+    product_id: str
+    product_name: str = ""
+    skus: list[SkuScore] = Field(default_factory=list)
+
+
+_SORT_FIELDS: dict[ScoreSort, str] = {
+    ScoreSort.GMV: "gmv",
+    ScoreSort.ORDERS: "orders",
+    ScoreSort.UNITS: "units",
+    ScoreSort.CANCELLATION_RATE: "cancellation_rate",
+    ScoreSort.SELLER_FAULT: "seller_fault_cancellations",
+    ScoreSort.RETURN_RATE: "return_rate",
+    ScoreSort.LATE: "late_shipments",
+}
+
+
+S = TypeVar("S", bound=Score)
+
+
+def sort_scores(scores: list[S], sort: ScoreSort | str, name: Callable[[S], str]) -> list[S]:
+    """*scores* biggest first by *sort* (None rates last), ties broken by *name* ascending."""
+    field = _SORT_FIELDS[ScoreSort(sort)]
+    by_name = sorted(scores, key=name)
+    present = [s for s in by_name if getattr(s, field) is not None]
+    missing = [s for s in by_name if getattr(s, field) is None]
+    present.sort(key=operator.attrgetter(field), reverse=True)
+    return present + missing
+
+
+def _window_orders(orders: Iterable[Order], now: datetime, days: int) -> list[Order]:
+    return [o for o in orders if in_window(o, now, days)]
+
+
+def _content(value: ContentType | str | None) -> ContentType | None:
+    return ContentType(value) if value is not None else None
+
+
+def creator_scores(
+    orders: Iterable[Order],
+    now: datetime,
+    days: int = 30,
+    *,
+    sort: ScoreSort | str = ScoreSort.GMV,
+    content_type: ContentType | str | None = None,
+) -> list[CreatorScore]:
+    """Per creator (orders with a ``creator_username``), optionally one content type only."""
+    return _group_scores(orders, now, days, "creator_username", CreatorScore, "creator", sort, content_type)
+
+
+def campaign_scores(
+    orders: Iterable[Order],
+    now: datetime,
+    days: int = 30,
+    *,
+    sort: ScoreSort | str = ScoreSort.GMV,
+    content_type: ContentType | str | None = None,
+) -> list[CampaignScore]:
+    """Per campaign (orders with a ``campaign``), optionally one content type only."""
+    return _group_scores(orders, now, days, "campaign", CampaignScore, "campaign", sort, content_type)
+
+
+def _group_scores(orders, now, days, attribute, model, name_field, sort, content_type):  # type: ignore[no-untyped-def]
+    wanted = _content(content_type)
+    groups: dict[str, Score] = {}
+    for order in _window_orders(orders, now, days):
+        name = getattr(order, attribute)
+        if name is None or (wanted is not None and order.content_type is not wanted):
+            continue
+        score = groups.setdefault(name, model(**{name_field: name}))
+        score.add(order, units=order.item_count, gmv=order.total_amount)
+        if order.content_type is not None:
+            score.by_content.setdefault(order.content_type, Score()).add(
+                order, units=order.item_count, gmv=order.total_amount
+            )
+    for score in groups.values():
+        score.by_content = {c: score.by_content[c] for c in ContentType if c in score.by_content}
+    return sort_scores(list(groups.values()), sort, operator.attrgetter(name_field))
+
+
+def product_scores(
+    orders: Iterable[Order],
+    now: datetime,
+    days: int = 30,
+    *,
+    sort: ScoreSort | str = ScoreSort.GMV,
+    content_type: ContentType | str | None = None,
+) -> list[ProductScore]:
+    """Per product, each with its SKUs (sorted the same way).
+
+    Names are display labels from the newest line: here, the last line of the window's newest order
+    holding the SKU (the store takes the SKU's newest line in the shop; the same unless renamed).
+    """
+    wanted = _content(content_type)
+    products: dict[str, ProductScore] = {}
+    skus: dict[tuple[str, str], SkuScore] = {}
+    window = sorted(_window_orders(orders, now, days), key=lambda o: (to_epoch(o.create_time), o.id))
+    for order in window:
+        if wanted is not None and order.content_type is not wanted:
+            continue
+        per_product: dict[str, list] = defaultdict(lambda: [0, Decimal("0")])
+        per_sku: dict[tuple[str, str], list] = defaultdict(lambda: [0, Decimal("0")])
+        for line in order.line_items:
+            amount = line.sale_price * line.quantity
+            sku_key = (line.product_id, line.sku_id)
+            for bucket, key in ((per_product, line.product_id), (per_sku, sku_key)):
+                bucket[key][0] += line.quantity
+                bucket[key][1] += amount
+            product = products.setdefault(line.product_id, ProductScore(product_id=line.product_id))
+            product.product_name = line.product_name
+            sku = skus.setdefault(sku_key, SkuScore(sku_id=line.sku_id, product_id=line.product_id))
+            sku.seller_sku, sku.sku_name = line.seller_sku, line.sku_name
+        for key, (units, gmv) in per_product.items():
+            products[key].add(order, units=units, gmv=gmv)
+        for key, (units, gmv) in per_sku.items():
+            skus[key].add(order, units=units, gmv=gmv)
+    for sku in skus.values():
+        products[sku.product_id].skus.append(sku)
+    for product in products.values():
+        product.skus = sort_scores(product.skus, sort, operator.attrgetter("sku_id"))
+    return sort_scores(list(products.values()), sort, operator.attrgetter("product_id"))
+
+
+# Daily trend -------------------------------------------------------------------------------
+
+
+class TrendDay(NamedTuple):
+    """One UTC day: orders created that day (samples excluded), how many of them are now
+    cancelled and how many have a return/refund request (counted against the day of creation)."""
+
+    day: date
+    orders: int
+    cancellations: int
+    returns: int
+
+
+def trend_bounds(now: datetime | int, days: int) -> tuple[int, int, date]:
+    """(since, until, first day): from midnight UTC *days - 1* days before today, to now."""
+    moment = from_epoch(now) if isinstance(now, int) else now.astimezone(timezone.utc)
+    first = moment.date() - timedelta(days=check_days(days) - 1)
+    since = to_epoch(datetime(first.year, first.month, first.day, tzinfo=timezone.utc))
+    return since, to_epoch(moment), first
+
+
+def daily_trend(orders: Iterable[Order], now: datetime, days: int = 30) -> list[TrendDay]:
+    """One TrendDay per UTC day, oldest first, today last; days without orders are zeros."""
+    since, until, first = trend_bounds(now, days)
+    counts = {first + timedelta(days=i): [0, 0, 0] for i in range(days)}
+    for order in orders:
+        created = to_epoch(order.create_time)
+        if order.is_sample_order or not since <= created <= until:
+            continue
+        row = counts[from_epoch(created).date()]
+        row[0] += 1
+        row[1] += is_cancelled(order)
+        row[2] += order.has_return
+    return [TrendDay(day, *row) for day, row in counts.items()]
+
+
+# Live monitor ------------------------------------------------------------------------------
+
+
+def minute_buckets(create_times: Iterable[int], now: int, minutes: int = 60) -> list[int]:
+    """Orders per minute, oldest first, the last bucket ending at *now* (epoch seconds)."""
+    buckets = [0] * minutes
+    for created in create_times:
+        age = now - created
+        if 0 <= age < minutes * 60:
+            buckets[minutes - 1 - age // 60] += 1
+    return buckets
+
+
+def orders_per_minute(orders: Iterable[Order], now: datetime, minutes: int = 60) -> list[int]:
+    """Non-sample orders created per minute over the last *minutes* minutes, oldest first."""
+    return minute_buckets(
+        (to_epoch(o.create_time) for o in orders if not o.is_sample_order), to_epoch(now), minutes
+    )
+
+
+@dataclass(frozen=True)
+class SpikeRule:
+    """A spike: the last *recent* minutes average more than *factor* × the *baseline* minutes
+    before them, with at least *min_orders* orders in the recent minutes."""
+
+    recent: int = 5
+    baseline: int = 55
+    factor: int = 3
+    min_orders: int = 10
+
+    @property
+    def minutes(self) -> int:
+        return self.recent + self.baseline
+
+
+SPIKE_RULE = SpikeRule()
+
+
+class Spike(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    spiking: bool
+    recent_orders: int
+    baseline_orders: int
+    recent_per_minute: float
+    baseline_per_minute: float
+    ratio: float | None = Field(description="Recent rate ÷ baseline rate; None when the baseline is 0.")
+    rule: str
+
+
+def detect_spike(per_minute: Sequence[int], rule: SpikeRule = SPIKE_RULE) -> Spike:
+    """Apply *rule* to orders-per-minute counts (oldest first, at least ``rule.minutes`` of them)."""
+    if len(per_minute) < rule.minutes:
+        raise ValueError(f"need {rule.minutes} minutes of counts, got {len(per_minute)}")
+    counts = list(per_minute[-rule.minutes :])
+    recent = sum(counts[rule.baseline :])
+    baseline = sum(counts[: rule.baseline])
+    # recent / r > factor * baseline / b, in whole numbers.
+    spiking = recent >= rule.min_orders and recent * rule.baseline > rule.factor * baseline * rule.recent
+    recent_rate = recent / rule.recent
+    baseline_rate = baseline / rule.baseline
+    return Spike(
+        spiking=spiking,
+        recent_orders=recent,
+        baseline_orders=baseline,
+        recent_per_minute=recent_rate,
+        baseline_per_minute=baseline_rate,
+        ratio=recent_rate / baseline_rate if baseline else None,
+        rule=(
+            f"last {rule.recent} min > {rule.factor}x the {rule.baseline} min before, "
+            f"and at least {rule.min_orders} orders"
+        ),
+    )
+
+
+# Backlog forecast --------------------------------------------------------------------------
+
+PACE_HOURS = 3
+
+
+class BacklogForecast(BaseModel):
+    """Whether the to-ship queue will be shipped in time at the current pace."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    now: datetime
+    to_ship: int
+    overdue: int = Field(description="To-ship orders already past their ship-by time.")
+    will_miss: int = Field(description="Orders that will ship after their ship-by time (overdue included).")
+    shipped_recently: int = Field(description="Orders shipped in the pace window.")
+    pace_hours: int
+    pace_per_hour: float
+    hours_left: float | None = Field(description="To ship ÷ pace; None at pace 0 with work left.")
+    finish_at: datetime | None
+
+    @property
+    def at_risk(self) -> int:
+        """Orders not yet overdue that will miss at this pace."""
+        return self.will_miss - self.overdue
+
+
+def forecast_backlog(
+    ship_by: Sequence[int | None], now: int, shipped_recently: int, pace_hours: int = PACE_HOURS
+) -> BacklogForecast:
+    """The forecast from the to-ship orders' ship-by times (epoch seconds, None for none) and the
+    number of orders shipped in the last *pace_hours* hours. Exact integer arithmetic."""
+    ordered = sorted(ship_by, key=lambda t: (t is None, t or 0))
+    window = pace_hours * 3600
+    overdue = sum(1 for t in ordered if t is not None and t < now)
+    if shipped_recently:
+        # The i-th order ships at now + i * window / shipped; it misses if ship_by < that.
+        will_miss = sum(
+            1
+            for i, t in enumerate(ordered, start=1)
+            if t is not None and (t - now) * shipped_recently < i * window
+        )
+        hours_left: float | None = len(ordered) * pace_hours / shipped_recently
+    else:
+        will_miss = sum(1 for t in ordered if t is not None)
+        hours_left = None if ordered else 0.0
+    moment = from_epoch(now)
+    return BacklogForecast(
+        now=moment,
+        to_ship=len(ordered),
+        overdue=overdue,
+        will_miss=will_miss,
+        shipped_recently=shipped_recently,
+        pace_hours=pace_hours,
+        pace_per_hour=shipped_recently / pace_hours,
+        hours_left=hours_left,
+        finish_at=None if hours_left is None else moment + timedelta(hours=hours_left),
+    )
+
+
+def backlog_forecast(orders: Iterable[Order], now: datetime, pace_hours: int = PACE_HOURS) -> BacklogForecast:
+    """forecast_backlog over domain orders (sample orders included: they are warehouse work)."""
+    orders = list(orders)
+    end = to_epoch(now)
+    start = end - pace_hours * 3600
+    shipped = sum(1 for o in orders if o.rts_time is not None and start < to_epoch(o.rts_time) <= end)
+    ship_by = [to_epoch(o.rts_sla_time) for o in orders if o.status in TO_SHIP]
+    return forecast_backlog(ship_by, end, shipped, pace_hours)
