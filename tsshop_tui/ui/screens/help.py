@@ -47,18 +47,32 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         keymap = dict(getattr(self.app, "_keymap", {}) or {})
         table = Table(box=None, padding=(0, 1), expand=True, show_header=False)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        owners: list[tuple[str, type]] = [("This screen", type(self.under))]
+        table.add_column(style="bold", no_wrap=True, width=10)
+        table.add_column(ratio=1)
+        owners: list[tuple[str, type]] = [("Screen", type(self.under))]
         from ..widgets.order_list import OrderList
 
         if self.under.query(OrderList):
-            owners.append(("Order list", OrderList))
+            owners.append(("List", OrderList))
         owners.append(("Everywhere", type(self.app)))
         for title, owner in owners:
             table.add_row(Text(title, style="bold underline"), "")
+            numbered = [b for b in _bindings(owner) if b.key.isdigit()]
+            if numbered:
+                table.add_row(
+                    f"{numbered[0].key} … {numbered[-1].key}",
+                    Text("Tabs: ") + Text(" · ".join(b.description for b in numbered), style="dim"),
+                )
             for binding in _bindings(owner):
-                table.add_row(_keys(binding, keymap), binding.description)
+                if binding in numbered:
+                    continue
+                action = binding.action.split("(")[0]
+                if owner is type(self.under) and self.under.check_action(action, ()) is False:
+                    continue
+                text = Text(binding.description)
+                if binding.tooltip:
+                    text.append(f" — {binding.tooltip}", style="dim")
+                table.add_row(_keys(binding, keymap), text)
         table.add_row(Text("Everywhere", style="bold underline"), "")
         table.add_row("ctrl+p", "Command palette: tabs, views, saved views, every action")
         with VerticalScroll(id="help-body"):
