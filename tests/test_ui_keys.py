@@ -334,3 +334,28 @@ async def test_scrolling_fetches_pages_not_the_whole_tab(tmp_path):
         await pilot.press("pagedown", "pagedown")
         assert sum(fetched) <= 60
 
+
+
+async def test_simulated_campaign_traffic_shows_within_two_refresh_intervals(shop_db):
+    """Another process (tsshop simulate) writes; the open screen follows on its own timer."""
+    import asyncio
+    import sys
+
+    async with make_app(shop_db, refresh_seconds=0.5).run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        before = dict(screen.counts)
+        chosen = orders.cursor_row.id
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tsshop_tui.cli", "simulate", "--db", str(shop_db),
+            "--seconds", "0", "--count", "30", "--seed", "5",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        assert await process.wait() == 0, (await process.stderr.read()).decode()
+        await pilot.pause(1.0)  # two refresh intervals
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.counts["all"] > before["all"]
+        still_there = pilot.app.store.get(chosen).status is OrderStatus.AWAITING_SHIPMENT
+        assert (orders.cursor_row.id == chosen) is still_there
+        await pilot.press("j")
+        assert orders.cursor_row is not None
