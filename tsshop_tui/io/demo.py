@@ -1009,6 +1009,7 @@ def build_demo(
             )
         with store.transaction() as conn:
             store.set_meta(conn, "shop_name", shop_name)
+            store.set_meta(conn, "demo_now", now.astimezone(timezone.utc).isoformat())
         store.conn.execute("PRAGMA mmap_size = 0")
         store.conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:
