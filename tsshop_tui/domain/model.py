@@ -73,7 +73,11 @@ def _aware(value: Any) -> Any:
 
 
 class _Model(BaseModel):
+    """Strict about unknown fields; naive datetimes are taken as UTC everywhere."""
+
     model_config = ConfigDict(use_enum_values=False, validate_assignment=False, extra="forbid")
+
+    _aware_times = field_validator("*", mode="before")(_aware)
 
 
 class LineItem(_Model):
@@ -105,7 +109,6 @@ class Note(_Model):
     author: str
     created_at: datetime
 
-    _aware_created = field_validator("created_at", mode="before")(_aware)
 
 
 
@@ -123,7 +126,6 @@ class AfterSalesRequest(_Model):
     resolved_by: str | None = None
     reject_reason: str | None = None
 
-    _aware_times = field_validator("created_at", "respond_by", "resolved_at", mode="before")(_aware)
 
 
 class HistoryEvent(_Model):
@@ -137,7 +139,6 @@ class HistoryEvent(_Model):
     before: dict[str, Any] = Field(default_factory=dict)
     after: dict[str, Any] = Field(default_factory=dict)
 
-    _aware_at = field_validator("at", mode="before")(_aware)
 
 
 class Order(_Model):
@@ -192,20 +193,6 @@ class Order(_Model):
     notes: list[Note] = Field(default_factory=list, description="Newest first.")
     requests: list[AfterSalesRequest] = Field(default_factory=list)
     history: list[HistoryEvent] = Field(default_factory=list, description="Oldest first.")
-
-    _aware_times = field_validator(
-        "create_time",
-        "paid_time",
-        "update_time",
-        "rts_sla_time",
-        "tts_sla_time",
-        "shipping_due_time",
-        "rts_time",
-        "delivery_time",
-        "cancel_time",
-        mode="before",
-    )(_aware)
-
 
     @property
     def item_count(self) -> int:

@@ -24,27 +24,16 @@ from ..domain.rules import Reason
 
 CENT = Decimal("0.01")
 
-ORDER_TIME_FIELDS = (
-    "create_time",
-    "paid_time",
-    "update_time",
-    "rts_sla_time",
-    "tts_sla_time",
-    "shipping_due_time",
-    "rts_time",
-    "delivery_time",
-    "cancel_time",
-)
-ORDER_MONEY_FIELDS = (
-    "sub_total",
-    "shipping_fee",
-    "seller_discount",
-    "platform_discount",
-    "tax",
-    "total_amount",
-    "refund_amount",
-)
-LINE_MONEY_FIELDS = ("original_price", "sale_price", "platform_discount", "seller_discount")
+
+
+def _fields_of(model: type, kind: type) -> tuple[str, ...]:
+    """The fields of *model* holding a *kind* (or None): times to epoch seconds, money to cents."""
+    return tuple(name for name, f in model.model_fields.items() if f.annotation in (kind, kind | None))
+
+
+ORDER_TIME_FIELDS = _fields_of(Order, datetime)
+ORDER_MONEY_FIELDS = _fields_of(Order, Decimal)
+LINE_MONEY_FIELDS = _fields_of(LineItem, Decimal)
 _ORDER_SKIP = {"line_items", "notes", "requests", "history"}
 ORDER_COLUMNS = tuple(name for name in Order.model_fields if name not in _ORDER_SKIP)
 LINE_COLUMNS = tuple(LineItem.model_fields)
