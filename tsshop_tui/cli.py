@@ -10,16 +10,18 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from .config import ConfigError, Settings, load_settings, resolve_db
 from .domain.catalog import CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, TAB_IDS, TABS_BY_ID
 from .domain.clock import Clock, FixedClock, SystemClock
-from .domain.model import Flag, Order, RequestType
-from .domain.query import SearchTooLong, parse_ids
+from .domain.model import ContentType, Flag, Order, OrderType, RequestType
+from .domain.query import Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
 from .domain.text import visible
 from .store import BulkResult, ReadOnlyError, Store, StoreError
@@ -517,6 +519,230 @@ def cmd_metrics(ctx: Context) -> int:
     return EXIT_OK
 
 
+# Export and print -----------------------------------------------------------------------------
+
+
+def _tab_arg(text: str) -> str:
+    tab = text.strip().lower()
+    if tab not in TAB_IDS:
+        raise argparse.ArgumentTypeError(f"unknown tab {text!r}; tabs are: {', '.join(TAB_IDS)}")
+    return tab
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-26: {text!r}") from None
+
+
+def _choice_arg(kind: type[Any], label: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return kind(text.strip().lower() if kind is Flag else text.strip().upper().replace("-", "_"))
+        except ValueError:
+            names = ", ".join(m.value.lower() if kind is not Flag else m.value for m in kind)
+            raise argparse.ArgumentTypeError(f"no {label} {text!r}; {label}s are: {names}") from None
+
+    return parse
+
+
+def _add_scope_options(parser: argparse.ArgumentParser, default_tab: str) -> None:
+    """Which orders: a tab, or IDs, narrowed by the same filters as the command centre's."""
+    scope = parser.add_argument_group("which orders")
+    scope.add_argument("--tab", type=_tab_arg, default=None, metavar="T",
+                       help=f"a tab id (default {default_tab}; 'all' with --ids): {', '.join(TAB_IDS)}")
+    scope.add_argument("--ids", nargs="+", default=None, metavar="ID",
+                       help="only these order IDs (a tagged set); '-' reads them from stdin")
+    scope.add_argument("--search", nargs="+", default=None, metavar="ID",
+                       help="orders matching up to 100 order, tracking, product, SKU IDs or seller SKUs")
+    filters = parser.add_argument_group("filters (as the command centre's f)")
+    filters.add_argument("--overdue", action="store_true", help="to ship and past the ship-by time")
+    filters.add_argument("--at-risk-hours", type=int, default=None, metavar="N", help="to ship within N hours")
+    filters.add_argument("--flag", type=_choice_arg(Flag, "flag"), default=None, metavar="C",
+                         help=", ".join(f.value for f in Flag))
+    notes = filters.add_mutually_exclusive_group()
+    notes.add_argument("--has-note", dest="has_note", action="store_const", const=True, default=None)
+    notes.add_argument("--no-note", dest="has_note", action="store_const", const=False)
+    filters.add_argument("--creator", default=None, metavar="U", help="creator username (with or without @)")
+    filters.add_argument("--campaign", default=None, metavar="C")
+    filters.add_argument("--content-type", type=_choice_arg(ContentType, "content type"), default=None,
+                         metavar="T", help=", ".join(c.value.lower() for c in ContentType))
+    filters.add_argument("--product", default=None, metavar="P", help="a product ID, SKU ID or seller SKU")
+    filters.add_argument("--created-from", type=_date_arg, default=None, metavar="D", help="YYYY-MM-DD")
+    filters.add_argument("--created-to", type=_date_arg, default=None, metavar="D", help="YYYY-MM-DD, inclusive")
+    filters.add_argument("--order-type", type=_choice_arg(OrderType, "order type"), default=None, metavar="T",
+                         help=", ".join(t.value.lower() for t in OrderType))
+    samples = filters.add_mutually_exclusive_group()
+    samples.add_argument("--sample", dest="sample", action="store_const", const=True, default=None,
+                         help="only sample orders")
+    samples.add_argument("--no-samples", dest="sample", action="store_const", const=False,
+                         help="leave sample orders out")
+
+
+def filters_from_args(args: argparse.Namespace, stdin: TextIO | None = None) -> Filters:
+    """The Filters that the scope and filter options of export and print describe (UsageError if wrong)."""
+    data: dict[str, Any] = {
+        key: getattr(args, key)
+        for key in ("overdue", "at_risk_hours", "flag", "has_note", "creator", "campaign", "content_type",
+                    "product", "created_from", "created_to", "order_type", "sample")
+    }
+    if data["creator"]:
+        data["creator"] = data["creator"].lstrip("@") or None
+    if data["created_from"] and data["created_to"] and data["created_from"] > data["created_to"]:
+        raise UsageError("--created-from is after --created-to")
+    if args.ids is not None:
+        chunks = [(stdin or sys.stdin).read() if value == "-" else value for value in args.ids]
+        ids = list(dict.fromkeys(t for c in chunks for t in c.replace(",", " ").replace(";", " ").split()))
+        if not ids:
+            raise UsageError("--ids given without any order ID")
+        data["ids"] = tuple(ids)
+    if args.search is not None:
+        try:
+            data["search"] = tuple(parse_ids(args.search))
+        except SearchTooLong as error:
+            raise UsageError(str(error)) from error
+    try:
+        return Filters(**data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "--" + str(first["loc"][0]).replace("_", "-") if first.get("loc") else "a filter"
+        raise UsageError(f"{name}: {first['msg']}") from error
+
+
+def _scope(ctx: Context, default_tab: str) -> tuple[str, Filters]:
+    filters = filters_from_args(ctx.args)
+    tab = ctx.args.tab or ("all" if filters.ids is not None or filters.search is not None else default_tab)
+    return tab, filters
+
+
+def _missing_ids(ctx: Context, filters: Filters, found: set[str]) -> int:
+    """Report the --ids that are not in the scope; how many."""
+    if filters.ids is None:
+        return 0
+    missing = [i for i in filters.ids if i not in found]
+    if missing:
+        print(f"tsshop: not in this shop or scope: {visible(', '.join(missing))}", file=ctx.err)
+    return len(missing)
+
+
+def cmd_export(ctx: Context) -> int:
+    from .io.export import ExportError, default_file_name, export_orders, format_for
+
+    args = ctx.args
+    tab, filters = _scope(ctx, "all")
+    try:
+        fmt = format_for(args.output or "", args.format)
+    except ExportError:
+        raise UsageError("give --format csv|xlsx|json or -o FILE ending in .csv, .xlsx or .json") from None
+    path = Path(args.output) if args.output else Path(default_file_name("", tab, ctx.clock.now(), f".{fmt}"))
+    with ctx.store(read_only=True) as store:
+        found: set[str] = set()
+        ids = store.export_ids(tab, filters=filters)
+        if filters.ids is not None:
+            ids = _noting(ids, found)
+        try:
+            result = export_orders(store, ids, path, fmt)
+        except ExportError as error:
+            raise UsageError(f"{error}") from error
+        except OSError as error:
+            raise UsageError(f"cannot write {path}: {error.strerror or error} (nothing was written)") from error
+    ctx.print(result.summary())
+    return EXIT_PARTIAL if _missing_ids(ctx, filters, found) else EXIT_OK
+
+
+def _noting(ids: Any, found: set[str]) -> Any:
+    for order_id in ids:
+        found.add(order_id)
+        yield order_id
+
+
+def cmd_print(ctx: Context) -> int:
+    from .io.export import ExportError, default_file_name
+    from .io.printing import labels, picking_list, send_to_printer
+
+    args = ctx.args
+    picking = args.what == "picking-list"
+    tab, filters = _scope(ctx, "to-ship" if picking else "awaiting-collection")
+    path = Path(args.output) if args.output else Path(
+        default_file_name(args.what, tab, ctx.clock.now(), ".pdf")
+    )
+    read_only = bool(getattr(args, "read_only", False)) or ctx.settings.read_only
+    with ctx.store(read_only=read_only) as store:
+        ids = list(store.export_ids(tab, filters=filters))
+        missing = _missing_ids(ctx, filters, set(ids))
+        if not ids:
+            raise UsageError(f"no orders in {tab} with these filters: nothing to print (nothing was written)")
+        try:
+            if picking:
+                result = picking_list(store, ids, path, pagesize=args.page_size)
+                ctx.print(
+                    f"Picking list of {result.orders:,} orders ({result.units:,} units of {result.skus:,} SKUs, "
+                    f"{result.pages} pages) written to {result.path}"
+                )
+                skipped: list[tuple[str, str]] = []
+                made: Path | None = result.path
+            else:
+                labelled = labels(store, ids, path)
+                skipped, made = labelled.skipped, labelled.path
+                for order_id, reason in skipped:
+                    print(f"tsshop: no label for {order_id}: {visible(reason)}", file=ctx.err)
+                if made is None:
+                    raise UsageError(f"none of the {len(ids)} orders can have a label (nothing was written)")
+                printed = len(labelled.printed)
+                ctx.print(f"{printed:,} label{'' if printed == 1 else 's'} written to {made}"
+                          + (f"; {len(skipped):,} orders skipped" if skipped else ""))
+                result = labelled  # type: ignore[assignment]
+        except (ExportError, ValueError) as error:
+            raise UsageError(str(error)) from error
+        except OSError as error:
+            raise UsageError(f"cannot write {path}: {error.strerror or error} (nothing was written)") from error
+    if result.history_error:
+        print(f"tsshop: {result.history_error}", file=ctx.err)
+    if args.send:
+        ctx.print(send_to_printer(made, ctx.settings.printer))
+    return EXIT_PARTIAL if skipped or missing else EXIT_OK
+
+
+def _page_size_arg(text: str) -> str:
+    return {"a4": "A4", "letter": "Letter"}.get(text.strip().lower(), text)
+
+
+def _add_output_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """export and print: the same scope and filter options as each other."""
+    export = sub.add_parser(
+        "export", parents=[common], help="export orders to CSV (Seller Center layout), XLSX or JSON",
+        description="Export all orders, a tab, or given IDs, narrowed by filters. CSV is the Seller Center "
+        "layout (one row per SKU line) and imports back with 'tsshop import'; XLSX has typed cells; JSON "
+        "holds each order whole. The file appears only when complete.",
+    )
+    _add_scope_options(export, "all")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), default=None,
+                        help="default: from the file name")
+    export.add_argument("-o", "--output", default=None, metavar="FILE",
+                        help="default: tsshop-TAB-YYYYMMDD-HHMM.FORMAT in the current folder")
+    export.set_defaults(handler=cmd_export)
+
+    printing = sub.add_parser(
+        "print", parents=[common], help="picking lists and 4x6 shipping labels as PDF",
+        description="picking-list: what to pick per SKU, then each order with its lines, flag and note "
+        "(default tab to-ship). labels: one 4x6 inch label per order with a tracking number (default tab "
+        "awaiting-collection); orders without one are listed and skipped. Each printed order gets a "
+        "history event.",
+    )
+    printing.add_argument("what", choices=("picking-list", "labels"))
+    _add_scope_options(printing, "to-ship (picking list) / awaiting-collection (labels)")
+    printing.add_argument("--page-size", choices=("A4", "Letter"), default="A4", type=_page_size_arg,
+                          help="paper of a picking list (labels are always 4x6 inch); default A4")
+    printing.add_argument("-o", "--output", default=None, metavar="FILE.pdf",
+                          help="default: tsshop-WHAT-TAB-YYYYMMDD-HHMM.pdf in the current folder")
+    printing.add_argument("--send", action="store_true",
+                          help="send the PDF to the printer of the config (printer = NAME) with lp")
+    printing.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                          help="make the PDF without recording the printing in the history")
+    printing.set_defaults(handler=cmd_print)
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -569,6 +795,7 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--days", type=int, default=7, help="the window: orders created in the last N days (default 7)")
     metrics.add_argument("--json", action="store_true")
     metrics.set_defaults(handler=cmd_metrics)
+    _add_output_parsers(sub, common)
     _add_action_parsers(sub, common)
     return parser
 

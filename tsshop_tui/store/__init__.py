@@ -5,13 +5,14 @@ It never imports Textual. Open one Store per thread.
 
 from .actions import ActionsMixin, BulkResult, OrderChangedError, OrderNotFoundError
 from .db import ReadOnlyError, StaleError, StoreError
+from .export import ExportMixin
 from .imports import ImportMixin
 from .metrics import MetricsMixin
 from .reads import Cursor, Page, ReadsMixin, SearchResult
 from .rows import OrderRow
 
 
-class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin):
+class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin):
     """The database of one shop."""
 
 

@@ -93,6 +93,10 @@ class MainScreen(OrderActions):
                 tooltip="Mark shipped with tracking number and carrier"),
         Binding("a", "answer", "Answer request", show=False, id="main.answer",
                 tooltip="Approve or reject a buyer cancellation or return/refund request"),
+        Binding("e", "export", "Export", show=False, id="main.export",
+                tooltip="Export the tagged orders, this tab with its filters, or all orders (CSV, XLSX, JSON)"),
+        Binding("P", "print", "Print", show=False, id="main.print",
+                tooltip="Print a picking list or 4x6 shipping labels (PDF; sent to the printer when one is set)"),
         Binding("s", "cycle_sort", "Sort", show=False, id="main.sort",
                 tooltip="Sort by ship-by, created time, total (Action needed: by deadline)"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="main.sort.reverse",
@@ -451,11 +455,31 @@ class MainScreen(OrderActions):
         for sort in SORTS:
             yield SystemCommand(f"Sort by {SORT_LABELS[sort]}", "s cycles", partial(self._set_sort, sort))
         yield SystemCommand("Pause / resume live refresh", "p", self.action_pause)
+        yield SystemCommand("Export orders", "e · tagged, this tab with its filters, or all: CSV, XLSX, JSON",
+                            self.action_export)
+        yield SystemCommand("Print picking list / labels", "P · PDF, to the printer when one is set",
+                            self.action_print)
         if not self.tsshop.read_only:
             yield SystemCommand("Add note / flag", "n · the tagged orders or the one under the cursor", self.action_note)
             yield SystemCommand("Cancel orders", "x · before shipping only, with a reason", self.action_cancel_order)
             yield SystemCommand("Mark shipped", "m · tracking number and carrier", self.action_ship)
             yield SystemCommand("Answer buyer request", "a · approve or reject", self.action_answer)
+
+    def action_export(self) -> None:
+        from ..modals.export import ExportModal, scopes_of_screen
+
+        self.app.push_screen(
+            ExportModal(scopes_of_screen(self), sort=self.sort, descending=self.descending, now=self.now)
+        )
+
+    def action_print(self) -> None:
+        from ..modals.export import scopes_of_screen
+        from ..modals.print import PrintModal
+
+        self.app.push_screen(
+            PrintModal(scopes_of_screen(self), sort=self.sort, descending=self.descending, now=self.now),
+            callback=lambda printed: self.refresh_now() if printed else None,
+        )
 
     def _set_sort(self, sort: Sort) -> None:
         self.sort_by[self.tab] = sort

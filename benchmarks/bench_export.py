@@ -1,0 +1,162 @@
+"""CSV export of a big shop: `export_orders` against the raw `sqlite3 -csv` tool on equivalent SQL.
+
+    .venv/bin/python benchmarks/bench_export.py [--db /tmp/bench1m.db] [--orders 1000000]
+
+Uses the database at --db, building it with `tsshop demo` when it is missing (it is opened
+read-only and never deleted). Each measurement runs in its own child process, so its peak memory
+(ru_maxrss, from wait4) is its own; both write their CSV to a file in one temporary folder, which
+is removed at the end.
+
+The raw query is the export's own: every order of the "all" tab joined with its SKU lines, the
+same 67 columns (as stored, unformatted), in the export's order (ship-by, then order ID, then
+line position). The same query without ORDER BY is timed too, for reference. Targets: at least
+a third of raw sqlite3's rows/s, peak memory under 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 1 / 3
+TARGET_MB = 200
+
+# The export's columns as stored (orders o, line_items l), in EXPORT_COLUMNS order.
+RAW_COLUMNS = (
+    "o.id", "o.status", "o.status", "o.has_return", "o.order_type", "l.sku_id", "l.seller_sku",
+    "l.product_name", "l.sku_name", "l.quantity", "0", "l.original_price",
+    "l.original_price * l.quantity", "l.platform_discount", "l.seller_discount",
+    "l.sale_price * l.quantity", "o.shipping_fee", "o.shipping_fee", "0", "0", "0", "o.tax",
+    "o.total_amount", "o.refund_amount", "o.create_time", "o.paid_time", "o.rts_time", "o.rts_time",
+    "o.delivery_time", "o.cancel_time", "o.cancellation_initiator", "o.cancel_reason",
+    "o.shipping_type", "o.warehouse_name", "coalesce(l.tracking_number, o.tracking_number)",
+    "o.delivery_option_name", "o.shipping_provider", "o.buyer_message", "o.buyer_username",
+    "o.recipient_name", "o.recipient_phone", "o.zipcode", "o.country", "o.state", "o.city",
+    "o.address_detail", "o.address_extra", "o.payment_method", "''", "l.product_category",
+    "l.package_id", "o.seller_note", "''", "''", "l.product_id", "o.tracking_number", "o.currency",
+    "o.update_time", "o.rts_sla_time", "o.tts_sla_time", "o.shipping_due_time", "o.warehouse_id",
+    "o.creator_username", "o.content_type", "o.campaign", "o.is_sample_order",
+)
+RAW_FROM = "FROM orders o LEFT JOIN line_items l ON l.order_id = o.id"
+RAW_ORDER = "ORDER BY o.ship_by_key, o.id, l.position"
+
+
+def raw_sql(ordered: bool) -> str:
+    return f"SELECT {', '.join(RAW_COLUMNS)} {RAW_FROM}" + (f" {RAW_ORDER}" if ordered else "")
+
+
+def child_export(db: Path, out: Path) -> None:
+    """In the child: export every order of the 'all' tab to CSV; print what it did as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from tsshop_tui.io.export import export_orders
+    from tsshop_tui.store import Store
+
+    started = time.perf_counter()
+    with Store(db, read_only=True, create=False) as store:
+        result = export_orders(store, store.export_ids("all"), out, "csv")
+    seconds = time.perf_counter() - started
+    print(json.dumps({"orders": result.orders, "rows": result.rows, "seconds": seconds}))
+
+
+def measure(command: list[str], stdout_path: Path | None) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, stdout text) of one child process."""
+    started = time.perf_counter()
+    with open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile() as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors = process.stderr.read().decode() if process.stderr else ""
+        if process.returncode:
+            raise SystemExit(f"{command[0]} failed ({process.returncode}): {errors}")
+        text = ""
+        if stdout_path is None:
+            sink.seek(0)
+            text = sink.read().decode()
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
+
+
+def count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            count += block.count(b"\n")
+    return count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, default=Path("/tmp/bench1m.db"))
+    parser.add_argument("--orders", type=int, default=1_000_000, help="size of a database built when --db is missing")
+    parser.add_argument("--child", nargs=2, metavar=("DB", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_export(Path(args.child[0]), Path(args.child[1]))
+        return 0
+
+    sqlite3 = shutil.which("sqlite3")
+    if sqlite3 is None:
+        raise SystemExit("the sqlite3 command-line tool is missing: apt-get install -y sqlite3")
+    db: Path = args.db
+    if not db.exists():
+        print(f"building {db} with {args.orders:,} orders (a minute or two)...", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "tsshop_tui.cli", "demo", "--db", str(db), "--orders", str(args.orders)],
+            check=True, cwd=ROOT,
+        )
+    orders = int(subprocess.run(
+        [sqlite3, "-readonly", str(db), "SELECT count(*) FROM orders"], capture_output=True, text=True, check=True
+    ).stdout)
+    load = os.getloadavg()
+    # Warm the operating system's file cache, so neither side pays for the first read of the file.
+    with db.open("rb") as handle:
+        while handle.read(1 << 24):
+            pass
+
+    with tempfile.TemporaryDirectory(prefix="tsshop-bench-export-", dir=tempfile.gettempdir()) as folder:
+        out = Path(folder)
+        results = []
+        for label, ordered in (("raw sqlite3 -csv, export order", True), ("raw sqlite3 -csv, no ORDER BY", False)):
+            target = out / f"raw-{int(ordered)}.csv"
+            seconds, cpu, peak, _ = measure([sqlite3, "-readonly", "-csv", str(db), raw_sql(ordered)], target)
+            results.append((label, count_lines(target), seconds, cpu, peak))
+            target.unlink()
+        target = out / "export.csv"
+        seconds, cpu, peak, text = measure(
+            [sys.executable, str(Path(__file__).resolve()), "--child", str(db), str(target)], None
+        )
+        done = json.loads(text)
+        rows = count_lines(target) - 1  # less the header row
+        assert rows == done["rows"], (rows, done)
+        results.append(("tsshop export_orders (csv)", rows, seconds, cpu, peak))
+
+    print(f"CSV export of {db} ({orders:,} orders); each run in a fresh child process, file cache warm")
+    print(f"load average before: {load[0]:.2f} (other work on the machine slows every run)")
+    print(f"{'':34} {'rows':>11} {'wall s':>7} {'rows/s':>9} {'CPU s':>7} {'rows/CPU s':>11} {'peak MB':>8}")
+    for label, rows, seconds, cpu, peak in results:
+        print(f"{label:34} {rows:>11,} {seconds:>7.1f} {rows / seconds:>9,.0f} {cpu:>7.1f} {rows / cpu:>11,.0f} {peak:>8.1f}")
+    (_, raw_rows, raw_s, raw_cpu, _), (_, _, free_s, _, _), (_, rows, ours_s, ours_cpu, ours_peak) = results
+    ratio = (rows / ours_s) / (raw_rows / raw_s)
+    ratio_cpu = (rows / ours_cpu) / (raw_rows / raw_cpu)
+    ratio_unordered = (rows / ours_s) / (raw_rows / free_s)
+    speed_ok = ratio >= TARGET_RATIO
+    memory_ok = ours_peak < TARGET_MB
+    print(
+        f"speed: {ratio:.2f}x raw sqlite3's rows/s on the same query in the same order "
+        f"({ratio_cpu:.2f}x per CPU second; {ratio_unordered:.2f}x its unordered scan); "
+        f"target >= {TARGET_RATIO:.2f}x: {'PASS' if speed_ok else 'MISS'}"
+    )
+    print(f"memory: peak {ours_peak:.0f} MB; target < {TARGET_MB} MB: {'PASS' if memory_ok else 'MISS'}")
+    return 0 if speed_ok and memory_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

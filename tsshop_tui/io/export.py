@@ -1,0 +1,377 @@
+"""Exports of orders: CSV (Seller Center layout), XLSX (typed) and JSON (each order whole).
+
+Every format streams: order IDs are taken a batch at a time, their rows read and written, and
+the batch let go, so memory stays flat for a million orders. The file is written under a
+temporary name in the target folder and moved into place with ``os.replace`` only when complete:
+a cancelled or failed export leaves nothing under the target name (and an older file there is
+kept untouched).
+
+CSV is formatted by SQLite itself (``store.seller_center_csv``): a million orders without a
+pydantic object each, equal byte for byte to ``seller_center.write_csv``. XLSX and JSON build
+whole orders (``store.get_many``), 500 at a time.
+
+Spreadsheet formulas are neutralised in CSV and XLSX text cells (a leading apostrophe before
+``=``, ``+``, ``-``, ``@``, tab or carriage return; see ``seller_center.neutralise``), so buyer
+text never runs as a formula; ``tsshop import`` removes exactly that apostrophe again. A
+worksheet cannot hold most control characters (they become control pictures) and keeps a
+carriage return as a line feed; CSV and JSON keep marketplace text exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from ..domain.model import Order
+from .seller_center import EXPORT_COLUMNS, export_rows, neutralise, unneutralise
+
+__all__ = [
+    "BATCH",
+    "FORMATS",
+    "ExportCancelled",
+    "ExportError",
+    "ExportResult",
+    "export_orders",
+    "default_file_name",
+    "format_for",
+    "replacing",
+    "xlsx_values",
+]
+
+Format = Literal["csv", "xlsx", "json"]
+FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
+BATCH = 500  # orders read per query: flat memory, few round trips
+XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included: more rows go on a further sheet
+
+# XLSX cell types of the Seller Center columns (the rest are text, IDs included).
+_MONEY_COLUMNS = frozenset((
+    "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
+    "SKU Seller Discount", "SKU Subtotal After Discount", "Shipping Fee After Discount",
+    "Original Shipping Fee", "Shipping Fee Seller Discount", "Shipping Fee Platform Discount",
+    "Payment platform discount", "Taxes", "Order Amount", "Order Refund Amount",
+))
+_INT_COLUMNS = frozenset(("Quantity", "Sku Quantity of return"))
+_TIME_COLUMNS: dict[str, str] = {
+    "Created Time": "create_time",
+    "Paid Time": "paid_time",
+    "RTS Time": "rts_time",
+    "Shipped Time": "rts_time",
+    "Delivered Time": "delivery_time",
+    "Cancelled Time": "cancel_time",
+    "Update Time": "update_time",
+    "RTS SLA Time": "rts_sla_time",
+    "Collect By Time": "tts_sla_time",
+    "Shipping Due Time": "shipping_due_time",
+}
+MONEY_FORMAT = "#,##0.00"
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_C1 = {code: f"\\u{code:04x}" for code in range(0x80, 0xA0)}
+
+
+class ExportError(Exception):
+    """An export that cannot be made (bad target path, unknown format); nothing was written."""
+
+
+class ExportCancelled(ExportError):
+    """The export was cancelled; nothing was written under the target name."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    orders: int
+    rows: int
+    path: Path
+
+    def summary(self) -> str:
+        orders = f"{self.orders:,} order{'' if self.orders == 1 else 's'}"
+        return f"Exported {orders} ({self.rows:,} row{'' if self.rows == 1 else 's'}) to {self.path}"
+
+
+def default_file_name(what: str, scope: str, now: datetime, suffix: str) -> str:
+    """The file an export or print is saved as unless told: 'tsshop-to-ship-20261126-1200.csv'.
+
+    *what* ('' for exports, 'picking-list', 'labels'), the scope (a tab id, 'tagged', 'all') and
+    the minute in UTC.
+    """
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%d-%H%M")
+    return "-".join(part for part in ("tsshop", what, scope, stamp) if part) + suffix
+
+
+class _ExportStore(Protocol):
+    def get_many(self, order_ids: Iterable[str]) -> list[Order]: ...
+
+    def seller_center_csv(
+        self, order_ids: Any, columns: Any, neutralise: Callable[[str], str]
+    ) -> tuple[int, list[str]]: ...
+
+
+def format_for(path: Path | str, fmt: str | None = None) -> Format:
+    """The format asked for, else the one the file name's suffix names; ExportError if neither."""
+    name = (fmt or Path(path).suffix.lstrip(".")).lower()
+    if name not in FORMATS:
+        raise ExportError(
+            f"unknown export format {name!r}: use {', '.join(FORMATS)}" if name
+            else f"{path}: give --format ({', '.join(FORMATS)}) or a file name ending in one"
+        )
+    return name  # type: ignore[return-value]
+
+
+def export_orders(
+    store: _ExportStore,
+    order_ids: Iterable[str],
+    path: Path | str,
+    fmt: Format | str,
+    *,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    batch: int = BATCH,
+) -> ExportResult:
+    """Write the orders of *order_ids* (in that order) to *path* as *fmt*.
+
+    *progress*, if given, is called after each batch with the number of order IDs done so far;
+    *cancelled*, if given, is asked before each batch, and a True answer stops the export with
+    :class:`ExportCancelled`. Unknown IDs are skipped (``orders`` counts the ones written).
+    Raises ExportError for a target that cannot be written; any failure leaves no file behind.
+    """
+    fmt = format_for(path, fmt)
+    path = Path(path)
+    writer = {"csv": _write_csv, "xlsx": _write_xlsx, "json": _write_json}[fmt]
+    with replacing(path) as temporary:
+        orders, rows = writer(store, _batches(order_ids, batch), temporary, progress, cancelled or _never)
+    return ExportResult(orders=orders, rows=rows, path=path)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A new temporary file beside *path*, moved over *path* when the block ends without error.
+
+    On an error or a cancel the temporary file is removed and *path* is left as it was, so a
+    reader never sees half a file under the target name. ExportError for a target that cannot
+    be written.
+    """
+    _check_target(path)
+    temporary = _temporary(path)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _never() -> bool:
+    return False
+
+
+def _check_target(path: Path) -> None:
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder: give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"{folder} does not exist: nothing was written")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"{folder} is not writable: nothing was written")
+
+
+def _temporary(path: Path) -> Path:
+    """A new, empty file beside *path* (same folder, so os.replace is atomic), made with the umask."""
+    for _ in range(100):
+        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise ExportError(f"cannot write in {path.parent}: {error.strerror or error}") from error
+        os.close(fd)
+        return candidate
+    raise ExportError(f"cannot make a temporary file in {path.parent}")
+
+
+def _batches(order_ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(order_ids)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+Batches = Iterator[list[str]]
+Progress = Callable[[int], None] | None
+
+
+def _check(cancelled: Callable[[], bool]) -> None:
+    if cancelled():
+        raise ExportCancelled("export cancelled: nothing was written")
+
+
+# CSV ------------------------------------------------------------------------------------------
+
+
+def _write_csv(store: _ExportStore, batches: Batches, target: Path, progress: Progress,
+               cancelled: Callable[[], bool]) -> tuple[int, int]:
+    """The Seller Center layout, formatted by SQLite: equal byte for byte to seller_center.write_csv
+    (UTF-8 with a byte-order mark, CRLF rows), at a fraction of the cost of building orders."""
+    orders = rows = done = 0
+    # UTF-8 with a byte-order mark (written by hand: the utf-8-sig codec encodes in Python).
+    with target.open("w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+        handle.write("\ufeff")
+        csv.writer(handle).writerow(EXPORT_COLUMNS)
+        for chunk in batches:
+            _check(cancelled)
+            found, lines = store.seller_center_csv(chunk, EXPORT_COLUMNS, neutralise)
+            handle.writelines(lines)
+            orders += found
+            rows += len(lines)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        _check(cancelled)
+    return orders, rows
+
+
+# JSON -----------------------------------------------------------------------------------------
+
+
+def _write_json(store: _ExportStore, batches: Batches, target: Path, progress: Progress,
+                cancelled: Callable[[], bool]) -> tuple[int, int]:
+    """A JSON array, one whole order per line (lines, notes, requests, history)."""
+    orders = done = 0
+    with target.open("w", encoding="utf-8", buffering=1 << 20) as handle:
+        handle.write("[")
+        for chunk in batches:
+            _check(cancelled)
+            for order in store.get_many(chunk):
+                handle.write(",\n" if orders else "\n")
+                # C1 control characters escaped: valid JSON, same data, harmless on a terminal.
+                handle.write(order.model_dump_json().translate(_C1))
+                orders += 1
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        _check(cancelled)
+        handle.write("\n]\n" if orders else "]\n")
+    return orders, orders
+
+
+# XLSX -----------------------------------------------------------------------------------------
+
+
+def xlsx_values(order: Order) -> Iterator[list[Any]]:
+    """The order's rows for a worksheet: the CSV layout with real numbers and dates.
+
+    Money is Decimal, quantities int, times naive UTC datetimes, IDs and the rest text, text
+    neutralised like the CSV's; control characters a worksheet cannot hold become their Unicode
+    control pictures.
+    """
+    for row in export_rows(order):
+        values: list[Any] = []
+        for column in EXPORT_COLUMNS:
+            text = row[column]
+            if not text:
+                values.append(None)
+            elif column in _MONEY_COLUMNS:
+                values.append(Decimal(unneutralise(text)))
+            elif column in _INT_COLUMNS:
+                values.append(int(unneutralise(text)))
+            elif column in _TIME_COLUMNS:
+                moment: datetime = getattr(order, _TIME_COLUMNS[column])
+                values.append(moment.astimezone(timezone.utc).replace(tzinfo=None))
+            else:
+                values.append(_XML_ILLEGAL.sub(_control_picture, text))
+        yield values
+
+
+# A worksheet cannot hold C0 control characters other than tab, LF and CR (XML 1.0): they are
+# written as their Unicode control pictures (ESC as '␛'). CSV and JSON keep them exactly.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_picture(match: re.Match[str]) -> str:
+    return chr(0x2400 + ord(match.group()))
+
+
+def _write_xlsx(store: _ExportStore, batches: Batches, target: Path, progress: Progress,
+                cancelled: Callable[[], bool]) -> tuple[int, int]:
+    """A write-only (streaming) workbook: bold, frozen header row; typed cells."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    kinds = [
+        "money" if c in _MONEY_COLUMNS else "time" if c in _TIME_COLUMNS else
+        "int" if c in _INT_COLUMNS else "text"
+        for c in EXPORT_COLUMNS
+    ]
+    sheets = 0
+    sheet: Any = None
+    sheet_rows = XLSX_MAX_ROWS
+    orders = rows = done = 0
+    try:
+        for chunk in batches:
+            _check(cancelled)
+            for order in store.get_many(chunk):
+                for values in xlsx_values(order):
+                    if sheet_rows >= XLSX_MAX_ROWS:
+                        sheets += 1
+                        sheet = _new_sheet(book, sheets, kinds)
+                        sheet_rows = 1
+                    sheet.append([_cell(sheet, value, kind) for value, kind in zip(values, kinds, strict=True)])
+                    sheet_rows += 1
+                    rows += 1
+                orders += 1
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        _check(cancelled)
+        if sheet is None:
+            _new_sheet(book, 1, kinds)
+        with target.open("wb") as handle:
+            book.save(handle)
+    except BaseException:
+        for made in book.worksheets:  # finish the sheets' streams and remove their temporary files
+            with suppress(Exception):
+                made.close()
+        raise
+    return orders, rows
+
+
+def _new_sheet(book: Any, number: int, kinds: list[str]) -> Any:
+    """A worksheet with the header row (bold, frozen) and column widths."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet("Orders" if number == 1 else f"Orders ({number})")
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(EXPORT_COLUMNS):
+        width = 20 if kinds[index] == "time" else max(10, min(len(column) + 2, 40))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    bold = Font(bold=True)
+    header = []
+    for column in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=column)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def _cell(sheet: Any, value: Any, kind: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None or kind == "int":
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if kind == "text":
+        cell.data_type = "s"  # text is text: never a formula, whatever it starts with
+    else:
+        cell.number_format = MONEY_FORMAT if kind == "money" else TIME_FORMAT
+    return cell

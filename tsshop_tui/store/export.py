@@ -1,0 +1,446 @@
+"""Streaming reads for exports and printing: CSV lines formatted by SQLite, IDs, pick totals.
+
+An export of a million orders cannot afford a pydantic ``Order`` per order. Here a batch of order
+IDs at a time is read and formatted by SQLite itself into the CSV lines of the Seller Center
+layout (``io.seller_center.export_rows`` + ``csv.writer`` is the reference; a test holds the two
+byte for byte equal). The order's columns are formatted once per order and the SKU line's once per
+line, then joined into one line per SKU line. Memory stays flat: one batch at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from ..domain.model import Initiator, OrderStatus, OrderType, ShippingType
+from ..domain.query import Filters, Sort
+from .db import StoreBase
+from .reads import Cursor
+from .schema import FAR_FUTURE
+
+S = OrderStatus
+
+# The Seller Center wording of our enums (DESIGN.md, "Seller Center order export").
+_STATUS_TEXT: dict[OrderStatus, tuple[str, str]] = {
+    S.UNPAID: ("Unpaid", ""),
+    S.ON_HOLD: ("On hold", ""),
+    S.AWAITING_SHIPMENT: ("To ship", "Awaiting shipment"),
+    S.PARTIALLY_SHIPPING: ("To ship", "Partially shipped"),
+    S.AWAITING_COLLECTION: ("To ship", "Awaiting collection"),
+    S.IN_TRANSIT: ("Shipped", "In transit"),
+    S.DELIVERED: ("Shipped", "Delivered"),
+    S.COMPLETED: ("Completed", ""),
+    S.CANCELLED: ("Canceled", ""),
+}
+_ORDER_TYPE_TEXT = {
+    OrderType.NORMAL: "Normal",
+    OrderType.PRE_ORDER: "Pre-order",
+    OrderType.MADE_TO_ORDER: "Made-to-order",
+    OrderType.BACK_ORDER: "Back-order",
+}
+_SHIPPED = (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
+
+NEUTRALISE_FUNCTION = "tsshop_neutralise"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _case(column: str, mapping: dict[str, str], default: str = "''") -> str:
+    whens = " ".join(f"WHEN {_quote(key)} THEN {_quote(value)}" for key, value in mapping.items())
+    return f"CASE {column} {whens} ELSE {default} END"
+
+
+def _text(expression: str) -> str:
+    """NULL as empty text."""
+    return f"coalesce({expression}, '')"
+
+
+def _money(cents: str) -> str:
+    """Minor units as '38.40' (two decimals, no symbol), NULL as ''.
+
+    printf's %.2f of cents/100.0 is exact below 10^13 cents (a test checks it against Decimal);
+    beyond that the slower integer formatting takes over.
+    """
+    return (
+        f"CASE WHEN {cents} IS NULL THEN '' WHEN abs({cents}) < 10000000000000 "
+        f"THEN printf('%.2f', ({cents}) / 100.0) ELSE printf('%s%d.%02d', "
+        f"CASE WHEN {cents} < 0 THEN '-' ELSE '' END, abs({cents}) / 100, abs({cents}) % 100) END"
+    )
+
+
+# Times are the costliest cells (ten per row): strftime() and printf() take ~1 µs each. Two
+# calendars bound as BLOB parameters turn each into two O(1) byte slices: :dates holds
+# 'MM/DD/YYYY' for every day from 1970 to 2079, :tod ' h:MM:SS AM' (padded to 12 bytes) for every
+# second of a day. Times outside the calendar fall back to strftime/printf. A test checks both
+# against seller_center.format_time.
+CALENDAR_DAYS = 40_000
+_TOD_WIDTH = 12
+
+
+@lru_cache(maxsize=1)
+def calendar_params() -> dict[str, bytes]:
+    """The :dates and :tod parameters of queries that format times."""
+    start = datetime(1970, 1, 1)
+    dates = b"".join(
+        (start + timedelta(days=day)).strftime("%m/%d/%Y").encode() for day in range(CALENDAR_DAYS)
+    )
+    tod = bytearray()
+    for second in range(86_400):
+        hour, rest = divmod(second, 3600)
+        text = f" {hour % 12 or 12}:{rest // 60:02d}:{rest % 60:02d} {'PM' if hour >= 12 else 'AM'}"
+        tod += text.ljust(_TOD_WIDTH).encode()
+    return {"dates": dates, "tod": bytes(tod)}
+
+
+def _time(epoch: str) -> str:
+    """Epoch seconds as '11/25/2026 9:30:33 PM' in UTC (seller_center.format_time), NULL as ''."""
+    hour = f"(({epoch}) / 3600 % 24)"
+    return (
+        f"CASE WHEN {epoch} IS NULL THEN '' "
+        f"WHEN {epoch} >= 0 AND {epoch} < {CALENDAR_DAYS * 86_400} THEN CAST("
+        f"substr(:dates, ({epoch}) / 86400 * 10 + 1, 10) || "
+        f"rtrim(substr(:tod, ({epoch}) % 86400 * {_TOD_WIDTH} + 1, {_TOD_WIDTH})) AS TEXT) "
+        f"ELSE printf('%s %d:%02d:%02d %s', "
+        f"strftime('%m/%d/%Y', {epoch}, 'unixepoch'), ({hour} + 11) % 12 + 1, ({epoch}) / 60 % 60, "
+        f"({epoch}) % 60, CASE WHEN {hour} >= 12 THEN 'PM' ELSE 'AM' END) END"
+    )
+
+
+# The cells that may need an apostrophe start with = + - @ tab CR (or an apostrophe, when the
+# text already looks neutralised). All of them sort in [tab, '0') or ['=', 'A') byte-wise: two
+# cheap comparisons let nearly every cell pass in C, and only those few go to the exact check
+# in Python (the neutralise function). NULL and '' compare false, so they never do.
+def _starts_risky(expression: str) -> str:
+    # Ordered so that text starting with a letter (the common case) fails after two comparisons.
+    return (
+        f"(({expression}) < '0' AND ({expression}) >= char(9)"
+        f" OR ({expression}) < 'A' AND ({expression}) >= '=')"
+    )
+
+
+def _text_column(column: str) -> tuple[str, str]:
+    return _text(column), _starts_risky(column)
+
+
+def _money_column(cents: str) -> tuple[str, str]:
+    return _money(cents), f"{cents} < 0"
+
+
+_SAFE = None
+
+# Column -> (SQL expression over orders o or line_items l, the condition under which the
+# cell may need neutralising, or None when it never can). Only those rare cells leave SQLite for
+# the exact check in Python, so the common case stays in C.
+SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
+    "Order ID": ("o.id", _SAFE),  # digits only (the model's pattern)
+    "Order Status": (_case("o.status", {s.value: t[0] for s, t in _STATUS_TEXT.items()}), _SAFE),
+    "Order Substatus": (_case("o.status", {s.value: t[1] for s, t in _STATUS_TEXT.items()}), _SAFE),
+    "Cancelation/Return Type": (
+        "CASE WHEN o.status = 'CANCELLED' THEN 'Cancel' WHEN o.has_return THEN 'Return/Refund' ELSE '' END",
+        _SAFE,
+    ),
+    "Normal or Pre-order": (_case("o.order_type", {t.value: x for t, x in _ORDER_TYPE_TEXT.items()}), _SAFE),
+    "SKU ID": _text_column("l.sku_id"),
+    "Seller SKU": _text_column("l.seller_sku"),
+    "Product Name": _text_column("l.product_name"),
+    "Variation": _text_column("l.sku_name"),
+    "Quantity": ("CAST(l.quantity AS TEXT)", "l.quantity < 0"),
+    "Sku Quantity of return": ("'0'", _SAFE),
+    "SKU Unit Original Price": _money_column("l.original_price"),
+    "SKU Subtotal Before Discount": _money_column("l.original_price * l.quantity"),
+    "SKU Platform Discount": _money_column("l.platform_discount"),
+    "SKU Seller Discount": _money_column("l.seller_discount"),
+    "SKU Subtotal After Discount": _money_column("l.sale_price * l.quantity"),
+    "Shipping Fee After Discount": _money_column("o.shipping_fee"),
+    "Original Shipping Fee": _money_column("o.shipping_fee"),
+    "Shipping Fee Seller Discount": ("'0.00'", _SAFE),
+    "Shipping Fee Platform Discount": ("'0.00'", _SAFE),
+    "Payment platform discount": ("'0.00'", _SAFE),
+    "Taxes": _money_column("o.tax"),
+    "Order Amount": _money_column("o.total_amount"),
+    "Order Refund Amount": _money_column("o.refund_amount"),
+    "Created Time": (_time("o.create_time"), _SAFE),
+    "Paid Time": (_time("o.paid_time"), _SAFE),
+    "RTS Time": (_time("o.rts_time"), _SAFE),
+    "Shipped Time": (
+        f"CASE WHEN o.status IN ({', '.join(_quote(s.value) for s in _SHIPPED)}) "
+        f"THEN {_time('o.rts_time')} ELSE '' END",
+        _SAFE,
+    ),
+    "Delivered Time": (_time("o.delivery_time"), _SAFE),
+    "Cancelled Time": (_time("o.cancel_time"), _SAFE),
+    "Cancel By": (_case("o.cancellation_initiator", {i.value: i.value.title() for i in Initiator}), _SAFE),
+    "Cancel Reason": _text_column("o.cancel_reason"),
+    "Fulfillment Type": (
+        f"CASE o.shipping_type WHEN '{ShippingType.SELLER.value}' THEN 'Fulfillment by seller'"
+        " ELSE 'Fulfillment by TikTok' END",
+        _SAFE,
+    ),
+    "Warehouse Name": _text_column("o.warehouse_name"),
+    # The line's own tracking number, else the order's (see _TRACKING below).
+    "Tracking ID": _text_column("o.tracking_number"),
+    "Order Tracking ID": _text_column("o.tracking_number"),
+    "Delivery Option": _text_column("o.delivery_option_name"),
+    "Shipping Provider Name": _text_column("o.shipping_provider"),
+    "Buyer Message": _text_column("o.buyer_message"),
+    "Buyer Username": _text_column("o.buyer_username"),
+    "Recipient": _text_column("o.recipient_name"),
+    "Phone #": _text_column("o.recipient_phone"),
+    "Zipcode": _text_column("o.zipcode"),
+    "Country": _text_column("o.country"),
+    "State": _text_column("o.state"),
+    "City": _text_column("o.city"),
+    "Detail Address": _text_column("o.address_detail"),
+    "Additional address information": _text_column("o.address_extra"),
+    "Payment Method": _text_column("o.payment_method"),
+    "Weight(kg)": ("''", _SAFE),
+    "Product Category": _text_column("l.product_category"),
+    "Package ID": _text_column("l.package_id"),
+    "Seller Note": _text_column("o.seller_note"),
+    "Checked Status": ("''", _SAFE),
+    "Checked Marked by": ("''", _SAFE),
+    "Product ID": _text_column("l.product_id"),
+    "Currency": _text_column("o.currency"),
+    "Update Time": (_time("o.update_time"), _SAFE),
+    "RTS SLA Time": (_time("o.rts_sla_time"), _SAFE),
+    "Collect By Time": (_time("o.tts_sla_time"), _SAFE),
+    "Shipping Due Time": (_time("o.shipping_due_time"), _SAFE),
+    "Warehouse ID": _text_column("o.warehouse_id"),
+    "Creator Username": _text_column("o.creator_username"),
+    "Content Type": (_text("o.content_type"), _SAFE),  # LIVE, VIDEO, SHOWCASE
+    "Campaign": _text_column("o.campaign"),
+    "Sample Order": ("CASE WHEN o.is_sample_order THEN 'Yes' ELSE 'No' END", _SAFE),
+}
+
+
+def _select(expression: str, risk: str | None) -> str:
+    if risk is None:
+        return expression
+    return f"CASE WHEN {risk} THEN {NEUTRALISE_FUNCTION}({expression}) ELSE {expression} END"
+
+
+# The sort key of a page row as the keyset cursor holds it (ReadsMixin.sort_value, in SQL).
+_SORT_KEY = {
+    Sort.SHIP_BY: f"coalesce(rts_sla_time, {FAR_FUTURE})",
+    Sort.CREATED: "create_time",
+    Sort.TOTAL: "total_amount",
+    Sort.DEADLINE: f"coalesce(action_key, {FAR_FUTURE})",
+}
+
+# A CSV field (excel dialect, QUOTE_MINIMAL, as Python's csv writes it) is quoted when it holds a
+# comma, a double quote, CR or LF. Neutralising only adds a leading apostrophe, so the raw text
+# tells. Money, times, codes and constants never hold any of them.
+_NEEDS_QUOTES = "'*[,\"\r\n]*'"
+# The columns of the SKU line; every other column belongs to the order and repeats on its lines.
+LINE_COLUMNS = frozenset((
+    "SKU ID", "Seller SKU", "Product Name", "Variation", "Quantity", "Sku Quantity of return",
+    "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
+    "SKU Seller Discount", "SKU Subtotal After Discount", "Product Category", "Package ID", "Product ID",
+))
+# "Tracking ID" is the line's own tracking number where it has one, else the order's.
+_TRACKING = "Tracking ID"
+
+
+def _csv_field(column: str, expression: str | None = None, risk: str | None = None) -> str:
+    """The CSV text of one cell: neutralised where it could start a formula, quoted where needed."""
+    if expression is None:
+        expression, risk = SELLER_CENTER_SQL[column]
+    cell = _select(expression, risk)
+    if risk is None or risk.endswith("< 0"):  # codes, constants, times, money, quantities
+        return cell
+    return (
+        f"CASE WHEN {expression} GLOB {_NEEDS_QUOTES} "
+        f"THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' ELSE {cell} END"
+    )
+
+
+def _segment(fields: list[str]) -> str:
+    if len(fields) == 1:
+        return f"coalesce({fields[0]}, '')"
+    return f"printf('{','.join(['%s'] * len(fields))}', {', '.join(fields)})"
+
+
+@dataclass(frozen=True)
+class _CsvPlan:
+    """How to make the CSV lines of a column layout: two queries and how to join their parts.
+
+    The order query gives (id, order segments..., order tracking); the line query gives
+    (order id, line segments..., own tracking or NULL). A segment is a run of neighbouring
+    columns of one kind, already joined with commas. *pick* picks the parts of a line, in
+    layout order, from order segments + line segments + (tracking,).
+    """
+
+    order_sql: str
+    line_sql: str
+    pick: Callable[[tuple[Any, ...]], tuple[str, ...]]
+    no_line: tuple[str | None, ...]  # the line segments of an order without lines
+    tracking: bool  # the layout has the Tracking ID column
+
+
+@lru_cache(maxsize=8)
+def _csv_plan(columns: tuple[str, ...]) -> _CsvPlan:
+    unknown = [c for c in columns if c not in SELLER_CENTER_SQL]
+    if unknown:
+        raise KeyError(f"no SQL for export columns: {', '.join(unknown)}")
+    runs: list[tuple[str, list[str]]] = []  # ("o" | "l" | "t", columns)
+    for column in columns:
+        kind = "t" if column == _TRACKING else "l" if column in LINE_COLUMNS else "o"
+        if runs and runs[-1][0] == kind and kind != "t":
+            runs[-1][1].append(column)
+        else:
+            runs.append((kind, [column]))
+    order_segments = [_segment([_csv_field(c) for c in cols]) for kind, cols in runs if kind == "o"]
+    line_segments = [_segment([_csv_field(c) for c in cols]) for kind, cols in runs if kind == "l"]
+    tracking = any(kind == "t" for kind, _ in runs)
+    order_tracking = [_segment([_csv_field(_TRACKING)])] if tracking else []
+    own = _csv_field(_TRACKING, _text("l.tracking_number"), _starts_risky("l.tracking_number"))
+    line_tracking = [f"CASE WHEN coalesce(l.tracking_number, '') = '' THEN NULL ELSE {own} END"] if tracking else []
+    order_sql = (
+        f"SELECT o.id, {', '.join(order_segments + order_tracking) or 'NULL'} "
+        "FROM json_each(:ids) AS e JOIN orders o ON o.id = e.value ORDER BY e.key"
+    )
+    line_sql = (
+        f"SELECT l.order_id, {', '.join(line_segments + line_tracking) or 'NULL'} "
+        "FROM line_items l WHERE l.order_id IN (SELECT value FROM json_each(:ids)) "
+        "ORDER BY l.order_id, l.position"
+    )
+    # Parts of a line: order segments, then line segments, then the chosen tracking cell.
+    n_order, n_line = len(order_segments), len(line_segments)
+    indexes: list[int] = []
+    seen = {"o": 0, "l": 0}
+    for kind, _cols in runs:
+        if kind == "t":
+            indexes.append(n_order + n_line)
+        else:
+            indexes.append(seen[kind] + (0 if kind == "o" else n_order))
+            seen[kind] += 1
+    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda parts: (parts[indexes[0]],))
+    no_line = tuple(",".join([""] * len(cols)) for kind, cols in runs if kind == "l") + ((None,) if tracking else ())
+    return _CsvPlan(order_sql, line_sql, pick, no_line, tracking)
+
+
+def _csv_batch(conn: sqlite3.Connection, plan: _CsvPlan, order_ids: Sequence[str]) -> tuple[int, list[str]]:
+    """(orders found, CSV lines) of one batch, in the order of *order_ids*, lines by position."""
+    params = {"ids": json.dumps(list(dict.fromkeys(order_ids))), **calendar_params()}
+    lines_of: dict[str, list[tuple[Any, ...]]] = {}
+    for row in conn.execute(plan.line_sql, params):
+        lines_of.setdefault(row[0], []).append(row[1:])
+    pick, no_line = plan.pick, (plan.no_line,)
+    out: list[str] = []
+    found = 0
+    for row in conn.execute(plan.order_sql, params):
+        found += 1
+        lines = lines_of.get(row[0]) or no_line
+        if plan.tracking:
+            head, order_tracking = row[1:-1], row[-1]
+            for line in lines:
+                own = line[-1]
+                parts = head + line[:-1] + (order_tracking if own is None else own,)
+                out.append(",".join(pick(parts)) + "\r\n")
+        else:
+            head = row[1:]
+            for line in lines:
+                out.append(",".join(pick(head + line)) + "\r\n")
+    return found, out
+
+
+@dataclass(frozen=True)
+class PickTotal:
+    """How much of one SKU to pick from one warehouse, over a set of orders."""
+
+    warehouse: str
+    sku_id: str  # the (lowest) SKU ID of the lines totalled
+    seller_sku: str  # the seller SKU, or the SKU ID where the lines have none
+    product_name: str
+    sku_name: str
+    quantity: int
+    orders: int
+
+
+class ExportMixin(StoreBase):
+    _neutralise_registered: Callable[[str], str] | None = None
+
+    def _register_neutralise(self, neutralise: Callable[[str], str]) -> None:
+        if self._neutralise_registered is not neutralise:
+            self.conn.create_function(NEUTRALISE_FUNCTION, 1, neutralise, deterministic=True)
+            self._neutralise_registered = neutralise
+
+    def seller_center_csv(
+        self, order_ids: Sequence[str], columns: Sequence[str], neutralise: Callable[[str], str]
+    ) -> tuple[int, list[str]]:
+        """(orders found, their CSV lines) for one batch of order IDs, formatted by SQLite.
+
+        Each line is what ``csv.writer`` writes (CRLF-terminated) for one row of
+        ``io.seller_center.export_rows``: one per SKU line, an order without lines as one line;
+        orders in the order asked, lines by position. Cells that could start a spreadsheet
+        formula go through *neutralise*; free text is quoted where it must be. Raises KeyError
+        naming a column this store cannot write.
+        """
+        self._register_neutralise(neutralise)
+        return _csv_batch(self.conn, _csv_plan(tuple(columns)), order_ids)
+
+    def export_ids(
+        self,
+        tab: str,
+        *,
+        filters: Filters | None = None,
+        sort: Sort | None = None,
+        descending: bool = False,
+        batch: int = 5000,
+    ) -> Iterator[str]:
+        """Every order ID of a tab, as ``iter_ids`` gives them, without building list rows.
+
+        The same keyset pages (the same SQL as :meth:`page`), of which only the ID and sort key
+        reach Python: fast enough for a million orders, and flat in memory.
+        """
+        sort = sort or (Sort.DEADLINE if tab == "action-needed" else Sort.SHIP_BY)
+        if sort is Sort.DEADLINE and tab != "action-needed":
+            sort = Sort.SHIP_BY
+        filters = filters or Filters()
+        after: Cursor | None = None
+        while True:
+            sql, params = self._page_sql(tab, filters, sort, descending, after, batch)  # type: ignore[attr-defined]
+            rows = self.conn.execute(f"SELECT id, {_SORT_KEY[sort]} FROM ({sql})", params).fetchall()
+            yield from (order_id for order_id, _key in rows)
+            if len(rows) < batch:
+                return
+            last_id, last_key = rows[-1]
+            after = Cursor(last_key, last_id)
+
+    def pick_totals(self, order_ids: Sequence[str]) -> list[PickTotal]:
+        """What to pick for these orders: quantity per warehouse and seller SKU (the SKU ID where a
+        line has no seller SKU), product and variation; in warehouse and SKU order."""
+        totals: dict[tuple[str, str, str, str], list[Any]] = {}
+        for start in range(0, len(order_ids), 500):
+            batch = json.dumps(list(dict.fromkeys(order_ids[start : start + 500])))
+            for warehouse, sku, name, variation, sku_id, quantity, orders in self.conn.execute(
+                """
+                SELECT coalesce(nullif(o.warehouse_name, ''), o.warehouse_id, ''),
+                       coalesce(nullif(l.seller_sku, ''), l.sku_id), l.product_name, l.sku_name,
+                       min(l.sku_id), sum(l.quantity), count(DISTINCT o.id)
+                  FROM json_each(:ids) AS e
+                  JOIN orders o ON o.id = e.value
+                  JOIN line_items l ON l.order_id = o.id
+                 GROUP BY 1, 2, 3, 4
+                """,
+                {"ids": batch},
+            ):
+                entry = totals.setdefault((warehouse, sku, name, variation), [sku_id, 0, 0])
+                entry[0] = min(entry[0], sku_id)
+                entry[1] += quantity
+                entry[2] += orders
+        return sorted(
+            (
+                PickTotal(warehouse, sku_id, sku, name, variation, quantity, orders)
+                for (warehouse, sku, name, variation), (sku_id, quantity, orders) in totals.items()
+            ),
+            key=lambda t: (t.warehouse, t.seller_sku, t.product_name, t.sku_name),
+        )
