@@ -262,3 +262,22 @@ def test_print_dialog_after_labels(snap_compare, shop_db):
         await pilot.pause()
 
     assert snap_compare(make_app(shop_db), run_before=print_labels, terminal_size=(80, 24))
+
+
+async def test_counts_still_being_counted_are_counted_by_the_dialog(shop_db):
+    from tsshop_tui.domain.query import Filters, Sort
+    from tsshop_tui.ui.modals.export import scopes_for
+
+    app = make_app(shop_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # The screen is still counting its filtered tabs: no counts yet.
+        scopes = scopes_for("to-ship", Filters(flag="red"), [], {})
+        assert [s.count for s in scopes] == [None, None]
+        modal = ExportModal(scopes, sort=Sort.SHIP_BY, descending=False, now=app.clock.now())
+        await app.push_screen(modal)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert {k: s.count for k, s in modal.scopes.items()} == {"tab": 1, "all": 18}
+        assert "1 order will be exported" in _text(modal, "#export-count")
+        assert "All orders — 18 orders" in str(modal.query_one("#scope-all").label)

@@ -8,7 +8,7 @@ progress bar, and can be cancelled: a cancelled or failed export leaves no file 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,6 @@ from ..format import orders_count
 from ..paths import stylesheet
 
 if TYPE_CHECKING:
-    from ...store import Store
     from ..app import TsshopApp
 
 FORMAT_HINTS = {
@@ -47,17 +46,20 @@ class Scope:
     label: str
     tab: str
     filters: Filters
-    count: int
+    count: int | None  # None: not counted yet (the dialog counts it in a worker)
     file_part: str  # in default file names: "tagged", a tab id, "all"
 
+    @property
+    def shown(self) -> Text:
+        count = orders_count(self.count) if self.count is not None else "counting…"
+        return Text.assemble(self.label, (f" — {count}", "dim"))
 
-def scopes_for(
-    store: Store, tab: str, filters: Filters, tagged: list[str], counts: dict[str, int]
-) -> list[Scope]:
+
+def scopes_for(tab: str, filters: Filters, tagged: list[str], counts: dict[str, int]) -> list[Scope]:
     """The tagged set (if any), the current tab under its filters and search, and all orders.
 
-    *counts* are the screen's tab counts, already under *filters*; the unfiltered total is a
-    cheap lookup when filters are on.
+    *counts* are the screen's tab counts under *filters* (possibly still being counted: then
+    missing). A count not known yet is None, and the dialog counts it in a worker.
     """
     scopes = []
     if tagged:
@@ -67,11 +69,23 @@ def scopes_for(
                                ("search", filters.search is not None)) if on_
     ]
     label = TABS_BY_ID[tab].label + (f", with {' and '.join(narrowed)}" if narrowed else "")
-    scopes.append(Scope("tab", label, tab, filters, counts.get(tab, 0), tab))
+    scopes.append(Scope("tab", label, tab, filters, counts.get(tab), tab))
     if tab != "all" or narrowed:
-        total = counts.get("all", 0) if not filters.active else store.counts().get("all", 0)
-        scopes.append(Scope("all", "All orders", "all", Filters(), total, "all"))
+        scopes.append(Scope("all", "All orders", "all", Filters(), None if filters.active else counts.get("all"), "all"))
     return scopes
+
+
+def count_scopes(app: TsshopApp, scopes: list[Scope]) -> dict[str, int]:
+    """The counts of the scopes not counted yet, on a connection of the calling (worker) thread."""
+    store = app.open_store()
+    try:
+        return {
+            scope.key: store.counts(scope.filters if scope.filters.active else None).get(scope.tab, 0)
+            for scope in scopes
+            if scope.count is None
+        }
+    finally:
+        store.close()
 
 
 def scopes_of_screen(screen: Any) -> list[Scope]:
@@ -79,14 +93,14 @@ def scopes_of_screen(screen: Any) -> list[Scope]:
     from ..widgets.order_list import OrderList
 
     tagged = list(screen.query_one(OrderList).tagged)
-    return scopes_for(screen.store, screen.tab, screen.effective_filters, tagged, screen.counts)
+    return scopes_for(screen.tab, screen.effective_filters, tagged, screen.counts)
 
 
 def scope_picker(scopes: list[Scope], chosen: str, widget_id: str = "scope") -> RadioSet:
     return RadioSet(
         *(
             RadioButton(
-                Text.assemble(scope.label, (f" — {orders_count(scope.count)}", "dim")),
+                scope.shown,
                 value=scope.key == chosen,
                 id=f"{widget_id}-{scope.key}",
                 compact=True,
@@ -163,12 +177,27 @@ class ExportModal(ModalScreen[ExportResult | None]):
         self.query_one("#export-progress").display = False
         self._update_count()
         self.query_one("#scope", RadioSet).focus()
+        if any(scope.count is None for scope in self.scopes.values()):
+            self._count()
+
+    @work(thread=True, exclusive=True, group="export-count", exit_on_error=False)
+    def _count(self) -> None:
+        counted = count_scopes(self.tsshop, list(self.scopes.values()))
+        self.app.call_from_thread(self._counted, counted)
+
+    def _counted(self, counted: dict[str, int]) -> None:
+        if not self.is_attached:
+            return  # closed meanwhile
+        for key, count in counted.items():
+            self.scopes[key] = replace(self.scopes[key], count=count)
+            self.query_one(f"#scope-{key}", RadioButton).label = self.scopes[key].shown
+        self._update_count()
 
     def _update_count(self) -> None:
         scope = self.scopes[self.chosen]
         text = Text()
-        text.append(orders_count(scope.count), style="bold")
-        text.append(" will be exported · ")
+        text.append(orders_count(scope.count) if scope.count is not None else "Counting orders…", style="bold")
+        text.append(" will be exported · " if scope.count is not None else " · ")
         text.append(FORMAT_HINTS[self.fmt], style="dim")
         self.query_one("#export-count", Static).update(text)
 
@@ -215,9 +244,9 @@ class ExportModal(ModalScreen[ExportResult | None]):
         self._cancel.clear()
         self._set_running(True)
         bar = self.query_one("#export-progress", ProgressBar)
-        bar.update(total=max(scope.count, 1), progress=0)
+        bar.update(total=max(scope.count, 1) if scope.count is not None else None, progress=0)
         bar.display = True
-        self._status(f"Exporting {orders_count(scope.count)} to {path} …")
+        self._status(f"Exporting to {path} …")
         self._export(scope, self.fmt, path)
 
     def _set_running(self, running: bool) -> None:

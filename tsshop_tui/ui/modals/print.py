@@ -9,6 +9,7 @@ read-only terminal the PDF is still made and the dialog says the history could n
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from ...domain.text import visible
 from ...io.export import ExportCancelled, default_file_name
 from ..format import orders_count
 from ..paths import stylesheet
-from .export import Scope, chosen_key, field_row, scope_picker
+from .export import Scope, chosen_key, count_scopes, field_row, scope_picker
 
 if TYPE_CHECKING:
     from ..app import TsshopApp
@@ -98,11 +99,26 @@ class PrintModal(ModalScreen[bool]):
         self.query_one("#print-skipped").display = False
         self._update_count()
         self.query_one("#kind", RadioSet).focus()
+        if any(scope.count is None for scope in self.scopes.values()):
+            self._count()
+
+    @work(thread=True, exclusive=True, group="print-count", exit_on_error=False)
+    def _count(self) -> None:
+        counted = count_scopes(self.tsshop, list(self.scopes.values()))
+        self.app.call_from_thread(self._counted, counted)
+
+    def _counted(self, counted: dict[str, int]) -> None:
+        if not self.is_attached:
+            return  # closed meanwhile
+        for key, count in counted.items():
+            self.scopes[key] = replace(self.scopes[key], count=count)
+            self.query_one(f"#scope-{key}", RadioButton).label = self.scopes[key].shown
+        self._update_count()
 
     def _update_count(self) -> None:
         scope = self.scopes[self.chosen]
         text = Text()
-        text.append(orders_count(scope.count), style="bold")
+        text.append(orders_count(scope.count) if scope.count is not None else "Counting orders…", style="bold")
         if self.kind == "labels":
             text.append(" · one 4x6 label each; orders without a tracking number are skipped", style="dim")
         else:
@@ -150,10 +166,10 @@ class PrintModal(ModalScreen[bool]):
         self._cancel.clear()
         self._set_running(True)
         bar = self.query_one("#print-progress", ProgressBar)
-        bar.update(total=max(scope.count, 1), progress=0)
+        bar.update(total=max(scope.count, 1) if scope.count is not None else None, progress=0)
         bar.display = True
         self.query_one("#print-skipped").display = False
-        self._status(f"Making {KINDS[self.kind].lower()} of {orders_count(scope.count)} …")
+        self._status(f"Making the {KINDS[self.kind].lower()} …")
         self._print(scope, self.kind, self.paper, path)
 
     def _set_running(self, running: bool) -> None:
