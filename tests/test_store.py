@@ -117,7 +117,10 @@ def test_bulk_search_matches_every_kind_of_id_and_says_what_matched_nothing(stor
                            "SKU-3", "nothing-here"])
     assert sorted(r.id[-1] for r in result.rows) == ["1", "2", "3"]
     assert result.not_found == ["nothing-here"]
-    assert result.matches["SKU-3"] == ["577000000000000003"]
+    assert result.counts["SKU-3"] == 1 and result.total == 3
+    assert [r.id for r in store.search(["Product"], limit=5).rows] == []
+    limited = store.search(["577000000000000001", "577000000000000003"], limit=1)
+    assert len(limited.rows) == 1 and limited.total == 2
 
 
 def test_get_returns_the_order_whole_and_exact(store):

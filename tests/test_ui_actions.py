@@ -41,6 +41,7 @@ def notices(app):
 async def go_to(pilot, order_id):
     screen = pilot.app.screen
     screen.set_search([order_id])
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     assert screen.query_one(OrderList).cursor_row.id == order_id
 
@@ -260,6 +261,7 @@ def test_refused_cancel_message_snapshot(snap_compare, shop_db):
 def test_bulk_result_snapshot(snap_compare, shop_db):
     async def bulk(pilot):
         pilot.app.screen.set_search([OVERDUE, "577000000000000001", IN_TRANSIT])
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("space", "space", "space", "x", "down", "down", "enter", "y")
         await pilot.pause()

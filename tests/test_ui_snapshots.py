@@ -55,6 +55,7 @@ def test_search_results_with_not_found_ids(snap_compare, shop_db, size):
             "577000000000000001, HOOD-BLK-M\n9400111899223344556677 NOPE-1 577999999999999999"
         )
         await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     assert snap_compare(make_app(shop_db), run_before=search, terminal_size=size)
@@ -77,6 +78,7 @@ def test_filter_chips(snap_compare, shop_db, size):
 
     async def filter_(pilot):
         pilot.app.screen.set_filters(Filters(flag=Flag.RED, at_risk_hours=6, creator="techwithtom"))
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     assert snap_compare(make_app(shop_db), run_before=filter_, terminal_size=size)
@@ -87,6 +89,7 @@ def test_filter_dialog(snap_compare, shop_db):
 
     async def open_filters(pilot):
         pilot.app.screen.set_filters(Filters(overdue=True, creator="anna.styles"))
+        await pilot.app.workers.wait_for_complete()
         await pilot.press("f")
         await pilot.pause()
 

@@ -136,13 +136,17 @@ def cmd_import(ctx: Context) -> int:
     for path in paths:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
+    existed = ctx.db_path.exists()
     store = Store(ctx.db_path, clock=ctx.clock, actor=ctx.settings.operator)
     try:
         report = import_files(store, paths)
     except ExportFormatError as error:
-        raise UsageError(f"{error} (nothing was imported)") from error
-    finally:
         store.close()
+        if not existed:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{ctx.db_path}{suffix}").unlink(missing_ok=True)
+        raise UsageError(f"{error} (nothing was imported)") from error
+    store.close()
     for line in report.lines():
         ctx.print(visible(line))
     return report.exit_code
@@ -174,7 +178,7 @@ def _read_ids(values: Sequence[str], stdin: TextIO) -> list[str]:
 def cmd_search(ctx: Context) -> int:
     ids = _read_ids(ctx.args.ids, sys.stdin)
     with ctx.store(read_only=True) as store:
-        result = store.search(ids)
+        result = store.search(ids, limit=ctx.args.limit)
         now = ctx.clock.now()
         if ctx.args.json:
             orders = store.get_many(row.id for row in result.rows)
@@ -182,23 +186,22 @@ def cmd_search(ctx: Context) -> int:
                 dumps(
                     {
                         "ids": ids,
-                        "matches": result.matches,
+                        "matched_orders": result.counts,
                         "not_found": result.not_found,
+                        "total": result.total,
                         "orders": [order_json(order, now) for order in orders],
                     }
                 )
             )
         else:
-            matched_by: dict[str, list[str]] = {}
-            for key, order_ids in result.matches.items():
-                for oid in order_ids:
-                    matched_by.setdefault(oid, []).append(key)
             for row in result.rows:
                 ctx.print(
                     f"{row.id}  {row.status.value:<19} ship by {countdown(row.rts_sla_time, now) or '—':<11} "
-                    f"{row.currency} {row.total_amount:>9}  matched {visible(', '.join(matched_by[row.id]))}"
+                    f"{row.currency} {row.total_amount:>9}  {visible(row.buyer_username)}"
                 )
-            ctx.print(f"{len(result.rows)} orders matched {len(ids) - len(result.not_found)} of {len(ids)} IDs")
+            found = len(ids) - len(result.not_found)
+            shown = f" (first {len(result.rows):,} shown)" if len(result.rows) < result.total else ""
+            ctx.print(f"{result.total:,} orders{shown} matched {found} of {len(ids)} IDs")
             if result.not_found:
                 ctx.print("Matched nothing: " + visible(", ".join(result.not_found)))
     return EXIT_PARTIAL if result.not_found else EXIT_OK
@@ -785,6 +788,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", parents=[common], help="bulk search up to 100 IDs of any kind")
     search.add_argument("ids", nargs="+", metavar="ID", help="order, tracking, product, SKU IDs; '-' reads stdin")
     search.add_argument("--json", action="store_true")
+    search.add_argument("--limit", type=int, default=500, help="show at most this many orders (default 500)")
     search.set_defaults(handler=cmd_search)
 
     show = sub.add_parser("show", parents=[common], help="one order: lines, notes, history")

@@ -208,7 +208,9 @@ class MainScreen(OrderActions):
         if self.search_ids:
             found = len(self.search_ids) - len(self.not_found)
             line.append(" Search ", style="bold reverse")
-            line.append(f" {found} of {len(self.search_ids)} IDs matched · {orders_count(self.counts.get('all', 0))}")
+            total = self.counts.get("all")
+            line.append(f" {found} of {len(self.search_ids)} IDs matched · "
+                        f"{orders_count(total) if total is not None else 'counting…'}")
             line.append(" · esc clears", style="dim")
             if self.not_found:
                 line.append(f"\n Matched nothing ({len(self.not_found)}): ", style="bold red")
@@ -220,8 +222,8 @@ class MainScreen(OrderActions):
 
     def _update_title(self) -> None:
         tab = TABS_BY_ID[self.tab]
-        count = self.counts.get(self.tab, 0)
-        title = Text.assemble((f" {tab.label}", "bold"), f" · {orders_count(count)}")
+        count = self.counts.get(self.tab)
+        title = Text.assemble((f" {tab.label}", "bold"), f" · {orders_count(count) if count is not None else 'counting…'}")
         chips = self.filters.chips()
         if chips:
             title.append("  Filters: ", style="dim")
@@ -240,8 +242,8 @@ class MainScreen(OrderActions):
 
     def _update_status(self) -> None:
         orders = self.query_one(OrderList)
-        count = self.counts.get(self.tab, 0)
-        status = Text(f" {orders_count(count)}")
+        count = self.counts.get(self.tab)
+        status = Text(f" {orders_count(count) if count is not None else 'counting…'}")
         if self.filters.active or self.search_ids:
             status.append(" (filtered)", style="dim")
         if orders.tagged:
@@ -285,7 +287,7 @@ class MainScreen(OrderActions):
         self.app.call_from_thread(self._apply_counts, counts, announce)
 
     def _apply_counts(self, counts: dict[str, int], announce: bool) -> None:
-        grown = counts.get("all", 0) - self.counts.get("all", 0)
+        grown = counts.get("all", 0) - self.counts.get("all", counts.get("all", 0))
         self.counts = counts
         if announce and grown > 0 and not self.search_ids:
             header = self.query_one(ShopHeader)
@@ -411,8 +413,14 @@ class MainScreen(OrderActions):
         self.set_filters(Filters())
 
     def _reload_counts_now(self) -> None:
+        """Unfiltered counts are a lookup: at once. Filtered ones can take seconds on a big shop:
+        they are counted in a worker and the screen says 'counting…' meanwhile."""
         filters = self.effective_filters
-        self.counts = self.store.counts(filters if filters.active else None)
+        if filters.active:
+            self.counts = {}
+            self._load_counts(False)
+        else:
+            self.counts = self.store.counts()
 
     def action_save_view(self) -> None:
         from ..modals.save_view import SaveViewModal
