@@ -14,7 +14,6 @@ import random
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -214,7 +213,7 @@ def test_money_and_times_formatted_by_sqlite_match_python(tmp_path):
 
     conn.execute("DELETE FROM t")
     moments = [0, 43_199, 43_200, 86_399, 1_764_000_000, store_export.CALENDAR_DAYS * 86_400 - 1,
-               store_export.CALENDAR_DAYS * 86_400, 4_000_000_000]
+               store_export.CALENDAR_DAYS * 86_400, 4_000_000_000, -1, -86_401, -1_000_000_000]
     moments += [rng.randrange(0, 3_500_000_000) for _ in range(3000)]
     conn.executemany("INSERT INTO t VALUES (?)", [(m,) for m in moments] + [(None,)])
     got = [r[0] for r in conn.execute(f"SELECT {store_export._time('v')} FROM t",

@@ -102,15 +102,14 @@ def calendar_params() -> dict[str, bytes]:
 
 def _time(epoch: str) -> str:
     """Epoch seconds as '11/25/2026 9:30:33 PM' in UTC (seller_center.format_time), NULL as ''."""
-    hour = f"(({epoch}) / 3600 % 24)"
+    hour = f"CAST(strftime('%H', {epoch}, 'unixepoch') AS INTEGER)"
     return (
         f"CASE WHEN {epoch} IS NULL THEN '' "
         f"WHEN {epoch} >= 0 AND {epoch} < {CALENDAR_DAYS * 86_400} THEN CAST("
         f"substr(:dates, ({epoch}) / 86400 * 10 + 1, 10) || "
         f"rtrim(substr(:tod, ({epoch}) % 86400 * {_TOD_WIDTH} + 1, {_TOD_WIDTH})) AS TEXT) "
-        f"ELSE printf('%s %d:%02d:%02d %s', "
-        f"strftime('%m/%d/%Y', {epoch}, 'unixepoch'), ({hour} + 11) % 12 + 1, ({epoch}) / 60 % 60, "
-        f"({epoch}) % 60, CASE WHEN {hour} >= 12 THEN 'PM' ELSE 'AM' END) END"
+        f"ELSE printf('%s %d:%s %s', strftime('%m/%d/%Y', {epoch}, 'unixepoch'), ({hour} + 11) % 12 + 1, "
+        f"strftime('%M:%S', {epoch}, 'unixepoch'), CASE WHEN {hour} >= 12 THEN 'PM' ELSE 'AM' END) END"
     )
 
 
