@@ -33,6 +33,8 @@ from ..domain.model import (
     Order,
     OrderStatus,
     OrderType,
+    RequestStatus,
+    RequestType,
     ShippingType,
 )
 from ..domain.text import visible
@@ -77,6 +79,8 @@ SELLER_CENTER_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "Product ID", "Order Tracking ID", "Currency", "Update Time", "RTS SLA Time", "Collect By Time",
     "Shipping Due Time", "Warehouse ID", "Creator Username", "Content Type", "Campaign", "Sample Order",
+    "Cancellation Request", "Cancellation Requested Time", "Cancellation Respond By", "Cancellation Request Reason",
+    "Return Request", "Return Requested Time", "Return Respond By", "Return Request Reason",
 )
 EXPORT_COLUMNS: tuple[str, ...] = SELLER_CENTER_COLUMNS + OPTIONAL_COLUMNS
 REQUIRED_COLUMNS: tuple[str, ...] = ("Order ID", "Order Status", "SKU ID", "Quantity", "Created Time")
@@ -140,7 +144,20 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "content_type": ("Content Type",),
     "campaign": ("Campaign",),
     "is_sample_order": ("Sample Order",),
+    "cancel_request": ("Cancellation Request",),
+    "cancel_requested": ("Cancellation Requested Time",),
+    "cancel_respond_by": ("Cancellation Respond By",),
+    "cancel_request_reason": ("Cancellation Request Reason",),
+    "return_request": ("Return Request",),
+    "return_requested": ("Return Requested Time",),
+    "return_respond_by": ("Return Respond By",),
+    "return_request_reason": ("Return Request Reason",),
 }
+# Buyer requests in tsshop's own exports: (kind, status, requested, respond-by, reason) field keys.
+_REQUEST_KEYS = (
+    (RequestType.CANCELLATION, "cancel_request", "cancel_requested", "cancel_respond_by", "cancel_request_reason"),
+    (RequestType.RETURN_REFUND, "return_request", "return_requested", "return_respond_by", "return_request_reason"),
+)
 _REQUIRED_KEYS = ("order_id", "status", "sku_id", "quantity", "create_time")
 
 # Identifier-like columns: the trailing tab/space quirk is stripped (free text is kept exactly).
@@ -151,6 +168,7 @@ _ID_KEYS = (
 _TIME_KEYS = (
     "create_time", "paid_time", "update_time", "rts_time", "shipped_time", "delivery_time",
     "cancel_time", "rts_sla_time", "tts_sla_time", "shipping_due_time",
+    "cancel_requested", "cancel_respond_by", "return_requested", "return_respond_by",
 )
 # Columns of the SKU line (everything else belongs to the order and repeats on each of its rows).
 _LINE_KEYS = frozenset((
@@ -806,6 +824,7 @@ def _order_fields(row: _Row, tz: tzinfo) -> dict[str, Any]:
     shipped = fields.pop("shipped_time")
     if fields["rts_time"] is None:
         fields["rts_time"] = shipped
+    fields["requests"] = _requests(row, fields)
 
     for key in _ORDER_MONEY_KEYS:
         fields[key] = row.money(key)
@@ -850,6 +869,27 @@ def _order_fields(row: _Row, tz: tzinfo) -> dict[str, Any]:
     for key in _ORDER_TEXT:
         fields[key] = row.text(key)
     return fields
+
+
+def _requests(row: _Row, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buyer requests our own exports carry (the newest of each kind), as AfterSalesRequest data."""
+    found = []
+    for kind, status_key, requested_key, respond_key, reason_key in _REQUEST_KEYS:
+        requested, respond_by = fields.pop(requested_key), fields.pop(respond_key)
+        text = row.ident(status_key)
+        if not text:
+            continue
+        try:
+            status = RequestStatus(text.upper())
+        except ValueError:
+            row.errors.append(f"{_LABELS[status_key]} {_show(text)} is not Pending, Approved or Rejected")
+            continue
+        if requested is None or respond_by is None:
+            row.errors.append(f"{_LABELS[status_key]} needs {_LABELS[requested_key]} and {_LABELS[respond_key]}")
+            continue
+        found.append({"type": kind, "status": status, "reason": row.text(reason_key),
+                      "created_at": requested, "respond_by": respond_by})
+    return found
 
 
 def _line_fields(row: _Row) -> dict[str, Any]:
@@ -909,6 +949,7 @@ def _build(order_id: str, gathered: _Pending) -> Order:
     for item, line_tracking in zip(gathered.lines, gathered.line_tracking, strict=True):
         # A line's own tracking number is kept only where it differs from the order's.
         lines.append(LineItem(**item, tracking_number=line_tracking if line_tracking != tracking else None))
+    fields["requests"] = [{**request, "order_id": order_id} for request in fields["requests"]]
     fields.update(
         id=order_id,
         sub_total=gathered.sub_total,
@@ -1000,6 +1041,13 @@ def export_rows(order: Order) -> list[dict[str, str]]:
         "Campaign": order.campaign or "",
         "Sample Order": "Yes" if order.is_sample_order else "No",
     }
+    for kind, status_key, requested_key, respond_key, reason_key in _REQUEST_KEYS:
+        newest = next((r for r in reversed(order.requests) if r.type is kind), None)
+        if newest is not None:
+            common[_LABELS[status_key]] = newest.status.value.title()
+            common[_LABELS[requested_key]] = format_time(newest.created_at)
+            common[_LABELS[respond_key]] = format_time(newest.respond_by)
+            common[_LABELS[reason_key]] = newest.reason
     rows: list[dict[str, str]] = []
     for line in order.line_items or [None]:
         row = dict.fromkeys(EXPORT_COLUMNS, "")

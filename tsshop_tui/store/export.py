@@ -18,7 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from ..domain.model import Initiator, OrderStatus, OrderType, ShippingType
+from ..domain.model import Initiator, OrderStatus, OrderType, RequestStatus, RequestType, ShippingType
 from ..domain.query import Filters, Sort
 from .db import StoreBase
 from .reads import Cursor
@@ -218,6 +218,38 @@ SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
     "Campaign": _text_column("o.campaign"),
     "Sample Order": ("CASE WHEN o.is_sample_order THEN 'Yes' ELSE 'No' END", _SAFE),
 }
+
+
+def _request_columns(label: str, kind: RequestType) -> dict[str, tuple[str, str | None]]:
+    """The newest buyer request of *kind*: status, requested and respond-by times, reason.
+
+    One index probe per order finds whether it has any request at all; only the few that do
+    look further.
+    """
+
+    def newest(column: str) -> str:
+        return (
+            f"(SELECT r.{column} FROM requests r WHERE r.order_id = o.id AND r.type = "
+            f"{_quote(kind.value)} ORDER BY r.id DESC LIMIT 1)"
+        )
+
+    def guarded(expression: str) -> str:
+        return f"CASE WHEN EXISTS (SELECT 1 FROM requests r WHERE r.order_id = o.id) THEN {expression} ELSE '' END"
+
+    status = _case(newest("status"), {s.value: s.value.title() for s in RequestStatus})
+    return {
+        f"{label} Request": (guarded(status), _SAFE),
+        f"{label} Requested Time": (guarded(_time(newest("created_at"))), _SAFE),
+        f"{label} Respond By": (guarded(_time(newest("respond_by"))), _SAFE),
+        f"{label} Request Reason": (
+            guarded(_text(newest("reason"))),
+            f"EXISTS (SELECT 1 FROM requests r WHERE r.order_id = o.id AND {_starts_risky(newest('reason'))})",
+        ),
+    }
+
+
+SELLER_CENTER_SQL.update(_request_columns("Cancellation", RequestType.CANCELLATION))
+SELLER_CENTER_SQL.update(_request_columns("Return", RequestType.RETURN_REFUND))
 
 
 def _select(expression: str, risk: str | None) -> str:
