@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .model import Flag, OrderStatus
+from .model import Flag, OrderStatus, OrderType, ShippingType
 
 S = OrderStatus
 
@@ -107,3 +107,26 @@ ALLOWED_ACTIONS: dict[OrderStatus, tuple[Action, ...]] = {
 }
 
 CARRIERS: tuple[str, ...] = ("USPS", "UPS", "FedEx", "DHL eCommerce", "OnTrac", "TikTok Shipping")
+
+# The Seller Center export's wording of our enums (DESIGN.md, "Seller Center order export").
+SELLER_CENTER_STATUS: dict[OrderStatus, tuple[str, str]] = {
+    S.UNPAID: ("Unpaid", ""),
+    S.ON_HOLD: ("On hold", ""),
+    S.AWAITING_SHIPMENT: ("To ship", "Awaiting shipment"),
+    S.PARTIALLY_SHIPPING: ("To ship", "Partially shipped"),
+    S.AWAITING_COLLECTION: ("To ship", "Awaiting collection"),
+    S.IN_TRANSIT: ("Shipped", "In transit"),
+    S.DELIVERED: ("Shipped", "Delivered"),
+    S.COMPLETED: ("Completed", ""),
+    S.CANCELLED: ("Canceled", ""),
+}
+SELLER_CENTER_ORDER_TYPE: dict[OrderType, str] = {
+    OrderType.NORMAL: "Normal",
+    OrderType.PRE_ORDER: "Pre-order",
+    OrderType.MADE_TO_ORDER: "Made-to-order",
+    OrderType.BACK_ORDER: "Back-order",
+}
+SELLER_CENTER_FULFILMENT: dict[ShippingType, str] = {
+    ShippingType.SELLER: "Fulfillment by seller",
+    ShippingType.TIKTOK: "Fulfillment by TikTok",
+}

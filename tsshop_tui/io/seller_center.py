@@ -37,6 +37,7 @@ from ..domain.model import (
     RequestType,
     ShippingType,
 )
+from ..domain.catalog import SELLER_CENTER_FULFILMENT, SELLER_CENTER_ORDER_TYPE, SELLER_CENTER_STATUS
 from ..domain.text import visible
 
 __all__ = [
@@ -386,17 +387,7 @@ _STATUS_WITH_SUB: dict[str, dict[str, OrderStatus]] = {
     },
     "shipped": {"": S.IN_TRANSIT, "in transit": S.IN_TRANSIT, "delivered": S.DELIVERED, **_PARTIAL},
 }
-STATUS_TEXT: dict[OrderStatus, tuple[str, str]] = {
-    S.UNPAID: ("Unpaid", ""),
-    S.ON_HOLD: ("On hold", ""),
-    S.AWAITING_SHIPMENT: ("To ship", "Awaiting shipment"),
-    S.PARTIALLY_SHIPPING: ("To ship", "Partially shipped"),
-    S.AWAITING_COLLECTION: ("To ship", "Awaiting collection"),
-    S.IN_TRANSIT: ("Shipped", "In transit"),
-    S.DELIVERED: ("Shipped", "Delivered"),
-    S.COMPLETED: ("Completed", ""),
-    S.CANCELLED: ("Canceled", ""),
-}
+STATUS_TEXT = SELLER_CENTER_STATUS
 
 
 def parse_status(status: str, substatus: str = "") -> OrderStatus:
@@ -425,12 +416,7 @@ _ORDER_TYPES = {
     "back order": OrderType.BACK_ORDER,
     "backorder": OrderType.BACK_ORDER,
 }
-_ORDER_TYPE_TEXT = {
-    OrderType.NORMAL: "Normal",
-    OrderType.PRE_ORDER: "Pre-order",
-    OrderType.MADE_TO_ORDER: "Made-to-order",
-    OrderType.BACK_ORDER: "Back-order",
-}
+_ORDER_TYPE_TEXT = SELLER_CENTER_ORDER_TYPE
 _INITIATORS = {"seller": Initiator.SELLER, "buyer": Initiator.BUYER, "system": Initiator.SYSTEM}
 _CONTENT_TYPES = {
     "live": ContentType.LIVE,
@@ -438,7 +424,7 @@ _CONTENT_TYPES = {
     "showcase": ContentType.SHOWCASE,
     "shop": ContentType.SHOWCASE,
 }
-_SHIPPING_TYPE_TEXT = {ShippingType.SELLER: "Fulfillment by seller", ShippingType.TIKTOK: "Fulfillment by TikTok"}
+_SHIPPING_TYPE_TEXT = SELLER_CENTER_FULFILMENT
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
 _ORDER_ID = re.compile(r"\d{6,30}")

@@ -18,7 +18,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from ..domain.model import Initiator, OrderStatus, OrderType, RequestStatus, RequestType, ShippingType
+from ..domain.catalog import SELLER_CENTER_FULFILMENT, SELLER_CENTER_ORDER_TYPE, SELLER_CENTER_STATUS
+from ..domain.model import Initiator, OrderStatus, RequestStatus, RequestType
 from ..domain.query import Filters, Sort
 from .db import StoreBase
 from .reads import Cursor
@@ -26,24 +27,8 @@ from .schema import FAR_FUTURE
 
 S = OrderStatus
 
-# The Seller Center wording of our enums (DESIGN.md, "Seller Center order export").
-_STATUS_TEXT: dict[OrderStatus, tuple[str, str]] = {
-    S.UNPAID: ("Unpaid", ""),
-    S.ON_HOLD: ("On hold", ""),
-    S.AWAITING_SHIPMENT: ("To ship", "Awaiting shipment"),
-    S.PARTIALLY_SHIPPING: ("To ship", "Partially shipped"),
-    S.AWAITING_COLLECTION: ("To ship", "Awaiting collection"),
-    S.IN_TRANSIT: ("Shipped", "In transit"),
-    S.DELIVERED: ("Shipped", "Delivered"),
-    S.COMPLETED: ("Completed", ""),
-    S.CANCELLED: ("Canceled", ""),
-}
-_ORDER_TYPE_TEXT = {
-    OrderType.NORMAL: "Normal",
-    OrderType.PRE_ORDER: "Pre-order",
-    OrderType.MADE_TO_ORDER: "Made-to-order",
-    OrderType.BACK_ORDER: "Back-order",
-}
+_STATUS_TEXT = SELLER_CENTER_STATUS
+_ORDER_TYPE_TEXT = SELLER_CENTER_ORDER_TYPE
 _SHIPPED = (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
 
 NEUTRALISE_FUNCTION = "tsshop_neutralise"
@@ -179,8 +164,7 @@ SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
     "Cancel By": (_case("o.cancellation_initiator", {i.value: i.value.title() for i in Initiator}), _SAFE),
     "Cancel Reason": _text_column("o.cancel_reason"),
     "Fulfillment Type": (
-        f"CASE o.shipping_type WHEN '{ShippingType.SELLER.value}' THEN 'Fulfillment by seller'"
-        " ELSE 'Fulfillment by TikTok' END",
+        _case("o.shipping_type", {t.value: x for t, x in SELLER_CENTER_FULFILMENT.items()}),
         _SAFE,
     ),
     "Warehouse Name": _text_column("o.warehouse_name"),
