@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .metrics import DEFAULT_DAYS, MAX_DAYS, MetricKey
 from .model import ContentType, Flag, OrderType
 
 MAX_SEARCH_IDS = 100
@@ -29,6 +30,15 @@ SORT_LABELS: dict[Sort, str] = {
 }
 
 
+# The orders behind each health figure, as a filter chip says them.
+METRIC_CHIPS: dict[MetricKey, str] = {
+    MetricKey.SFCR: "seller-fault cancels",
+    MetricKey.LDR: "late shipments",
+    MetricKey.VTR: "no valid tracking",
+    MetricKey.RETURN_RATE: "returns",
+}
+
+
 class Filters(BaseModel):
     """Combinable filters; every field left at None (or False) filters nothing."""
 
@@ -47,6 +57,10 @@ class Filters(BaseModel):
     order_type: OrderType | None = None
     sample: bool | None = Field(None, description="True: only sample orders; False: none.")
     ids: tuple[str, ...] | None = Field(None, description="Only these order IDs (a tagged set).")
+    metric: MetricKey | None = Field(
+        None, description="Only the orders counting against this health metric (domain.metrics.counts_against)."
+    )
+    metric_days: int = Field(DEFAULT_DAYS, ge=1, le=MAX_DAYS, description="The metric filter's window in days.")
     search: tuple[str, ...] | None = Field(
         None,
         max_length=MAX_SEARCH_IDS,
@@ -82,6 +96,8 @@ class Filters(BaseModel):
             chips.append(("sample", "samples only" if self.sample else "no samples"))
         if self.ids is not None:
             chips.append(("ids", f"{len(self.ids)} tagged"))
+        if self.metric is not None:
+            chips.append(("metric", f"{METRIC_CHIPS[self.metric]} {self.metric_days}d"))
         if self.search is not None:
             chips.append(("search", f"search {len(self.search)} IDs"))
         return chips
@@ -90,6 +106,8 @@ class Filters(BaseModel):
         """These filters less the one a chip stands for."""
         if chip == "created":
             return self.model_copy(update={"created_from": None, "created_to": None})
+        if chip == "metric":
+            return self.model_copy(update={"metric": None, "metric_days": DEFAULT_DAYS})
         default = type(self).model_fields[chip].default
         return self.model_copy(update={chip: default})
 

@@ -9,10 +9,12 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from ..domain.catalog import STATUS_TABS, TAB_IDS, TO_SHIP
+from ..domain.metrics import METRICS_BY_KEY, Direction, window_bounds
 from ..domain.model import Order
 from ..domain.query import Filters, Sort
 from ..domain.rules import Reason
 from .db import StoreBase
+from .metrics import METRIC_SQL
 from .rows import (
     ROW_COLUMNS,
     OrderRow,
@@ -150,6 +152,13 @@ def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
         names = [f"f_id{i}" for i in range(len(filters.ids))]
         terms.append(f"o.id IN ({', '.join(':' + n for n in names)})" if names else "0")
         params.update(zip(names, filters.ids, strict=True))
+    if filters.metric is not None:
+        # The orders behind a health figure (store.metrics.metric_order_ids), in its window up to now.
+        numerator, denominator = METRIC_SQL[filters.metric]
+        if METRICS_BY_KEY[filters.metric].direction is Direction.MIN:
+            numerator = f"{denominator} AND NOT {numerator}"
+        terms.append(f"o.create_time BETWEEN :f_msince AND :f_muntil AND o.is_sample_order = 0 AND {numerator}")
+        params["f_msince"], params["f_muntil"] = window_bounds(now, filters.metric_days)
     if filters.search is not None:
         names = [f"f_s{i}" for i in range(len(filters.search))]
         in_list = ", ".join(":" + n for n in names) or "NULL"

@@ -66,7 +66,8 @@ class TsshopApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        if isinstance(screen, MainScreen):
-            yield from screen.palette_commands()
+        palette = getattr(screen, "palette_commands", None)
+        if palette is not None:
+            yield from palette()
         yield SystemCommand("Help", "Every key of this screen", self.action_help)
         yield from super().get_system_commands(screen)

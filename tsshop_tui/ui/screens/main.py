@@ -111,6 +111,8 @@ class MainScreen(OrderActions):
                 tooltip="Poll the database less often"),
         Binding("b", "save_view", "Save view", show=False, id="main.view.save",
                 tooltip="Save tab + filters + sort as a named view (recall with ctrl+p)"),
+        Binding("H", "insights", "Insights", show=False, id="main.insights",
+                tooltip="Seller health, creator / product / campaign scorecards, trends, live campaign monitor"),
         Binding("escape", "back_out", "Back", show=False, id="main.back",
                 tooltip="Clear the search, else untag all"),
     ]
@@ -446,7 +448,21 @@ class MainScreen(OrderActions):
         self._reload_counts_now()
         self._show()
 
+    def action_insights(self, view: str = "health") -> None:
+        from .insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(view))
+
     def palette_commands(self) -> Iterable[SystemCommand]:
+        for view, title, about in (
+            ("health", "Seller health", "H · SFCR, LDR, VTR, return rate against their targets"),
+            ("creators", "Creator scorecard", "Orders, GMV, cancellations, returns, late shipments per creator"),
+            ("products", "Product scorecard", "Which products and SKUs get cancelled and returned"),
+            ("campaigns", "Campaign scorecard", "Orders, GMV, cancellations, returns per campaign"),
+            ("trends", "Trends", "Daily orders, cancellations and returns, last 30 days"),
+            ("live", "Live campaign monitor", "Orders per minute, spike alert, to-ship backlog forecast"),
+        ):
+            yield SystemCommand(title, about, partial(self.action_insights, view))
         for tab in TABS:
             yield SystemCommand(f"Tab: {tab.label}", f"Show {tab.label}", partial(self.action_tab, tab.id))
         yield SystemCommand("Toggle list / card view", "v", self.action_toggle_view)
