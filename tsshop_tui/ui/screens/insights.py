@@ -1,31 +1,24 @@
 """Insights: seller health, creator / product / campaign scorecards, daily trends, live campaign monitor.
 
-One screen, six views switched by key (h c p a t l, 1-6, or [ ]). Every figure is read in a thread
-worker on connections of its own (the heaviest take most of a second on a 1M-order shop); meanwhile
-a view keeps showing its last figures. Once the view on screen has its figures, the others are read
-ahead one after another, so switching views is usually instant; figures less than a minute old for
-the same settings are not read again (`r` does). Whatever the user asks for next interrupts any
-read in flight. `enter` opens the orders behind a row in the order list. The live monitor re-reads
-on a timer (the refresh interval), only while it is showing.
+One screen, six views switched by key (h c p a t l, 1-6, or [ ]). Figures are read off the UI
+thread (insights_reads.FigureScreen: interruptible, read ahead, kept for a minute); a view keeps
+showing its last figures meanwhile. `enter` opens the orders behind a row in the order list. The
+live monitor re-reads on a timer (the refresh interval), only while it is showing.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...config import SavedView
 from ...domain.metrics import SPIKE_RULE, WINDOWS, Metric, ScoreSort, State
@@ -34,7 +27,6 @@ from ...domain.query import Filters, Sort
 from ..format import CURRENCY_SIGNS
 from ..paths import stylesheet
 from ..widgets.bar_chart import BarChart
-from ..widgets.steady_footer import SteadyFooter
 from ..widgets.insight_table import (
     CONTENT_LABELS,
     WIDE,
@@ -45,12 +37,10 @@ from ..widgets.insight_table import (
     score_columns,
     score_rows,
 )
-from .insights_data import SCORECARDS, TABLE_VIEWS, TREND_DAYS, Live, ReadSession, View, read_figures
+from ..widgets.steady_footer import SteadyFooter
+from .insights_data import SCORECARDS, TABLE_VIEWS, TREND_DAYS, Live, View
+from .insights_reads import FigureScreen
 from .insights_views import as_of, backlog_verdict, health_note, live_figures, minute_chart, spike_banner, trend_chart
-
-if TYPE_CHECKING:
-    from ..app import TsshopApp
-
 
 VIEW_TABS: dict[View, tuple[str, str]] = {
     View.HEALTH: ("h", "Health"),
@@ -72,8 +62,6 @@ SORT_LABELS = {
     ScoreSort.LATE: "late shipments",
 }
 MAX_ROWS = 500  # scorecards hold a few hundred rows at most; more would only slow the table
-CACHE_SECONDS = 60.0  # figures this fresh are shown again as they are (r reads anyway)
-READ_AHEAD = (View.HEALTH, View.CREATORS, View.PRODUCTS, View.CAMPAIGNS, View.TRENDS)
 
 
 def _pane(view: View) -> str:
@@ -81,7 +69,7 @@ def _pane(view: View) -> str:
     return "tables" if view in TABLE_VIEWS else view.value
 
 
-class InsightsScreen(Screen[None]):
+class InsightsScreen(FigureScreen):
     """Seller health and creator insights; escape returns to the orders."""
 
     CSS_PATH = stylesheet("insights.tcss")
@@ -120,30 +108,14 @@ class InsightsScreen(Screen[None]):
     ]
 
     def __init__(self, view: View | str = View.HEALTH) -> None:
-        super().__init__()
-        self.view = View(view)
+        super().__init__(view)
         self.days = 30
         self.sort = ScoreSort.GMV
         self.content: ContentType | None = None
         self.split = False
-        self.data: dict[View, Any] = {}
-        self.loaded_at: dict[View, datetime] = {}
-        self.error: str | None = None
-        self._pending: dict[View, tuple[Any, ...]] = {}
         self._cursors: dict[View, str] = {}  # the row key each table view's cursor was last on
         self._live_timer: Any = None
         self._sign = ""
-        self._session: ReadSession | None = None  # the read of the view on show
-        self._ahead: ReadSession | None = None  # the other views, read ahead
-        self._held: dict[View, tuple[tuple[Any, ...], float]] = {}  # request and monotonic time of the figures
-
-    @property
-    def tsshop(self) -> TsshopApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def now(self) -> datetime:
-        return self.tsshop.clock.now()
 
     def compose(self) -> ComposeResult:
         yield Static(id="insights-tabs")
@@ -167,13 +139,6 @@ class InsightsScreen(Screen[None]):
         self._sign = CURRENCY_SIGNS.get(rows[0].currency, "") if rows else ""
         self.query_one("#health-note", Static).update(Text("Reading the figures…", style="dim"))
         self._show_view()
-
-    def on_unmount(self) -> None:
-        """Gone (escape, or enter to the orders): reads in flight are of no use to anyone."""
-        self.workers.cancel_node(self)
-        for session in (self._session, self._ahead):
-            if session is not None:
-                session.stop()
 
     def on_screen_resume(self) -> None:
         """Shown (first time, or back from help or the palette): read what is missing or live."""
@@ -266,133 +231,11 @@ class InsightsScreen(Screen[None]):
     def _request(self, view: View) -> tuple[Any, ...]:
         return (view, self.days, self.sort, self.content) if view in SCORECARDS else (view,)
 
-    def _fresh(self, view: View) -> bool:
-        """Whether *view* holds figures for the current settings read less than CACHE_SECONDS ago."""
-        held = self._held.get(view)
-        return (
-            view is not View.LIVE
-            and held is not None
-            and held[0] == self._request(view)
-            and time.monotonic() - held[1] < CACHE_SECONDS
-        )
-
-    def _load(self, *, force: bool = False) -> None:
-        """Read the current view's figures unless fresh ones are on screen (``force``: read anyway).
-
-        A read still in flight for another request is stopped (interrupted): the view the user is
-        looking at gets the CPU. If the read-ahead is reading exactly this request right now, its
-        figures are waited for instead of read twice; otherwise the read-ahead stops too.
-        """
-        request = self._request(self.view)
-        if not force and self._fresh(self.view):
-            self._update_lines()
+    def _landed(self, view: View) -> None:
+        if view is not View.LIVE:
             self._read_ahead()
-            return
-        self.workers.cancel_group(self, "insights")
-        if self._session is not None:
-            self._session.stop()
-        self._pending.clear()
-        self._pending[self.view] = request
-        self.error = None
-        self._update_lines()
-        if not force and self._ahead is not None and self._ahead.current == request:
-            return  # _apply_ahead brings it
-        self._stop_reading_ahead()
-        self._session = ReadSession(self.tsshop.open_store)
-        self._fetch(self._session, request)
-
-    @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
-    def _fetch(self, session: ReadSession, request: tuple[Any, ...]) -> None:
-        worker = get_current_worker()
-        try:
-            figures = read_figures(session, request)
-        except sqlite3.OperationalError:
-            if worker.is_cancelled:
-                return  # interrupted by a newer read
-            raise
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._apply, request, figures)
-
-    def _apply(self, request: tuple[Any, ...], figures: Any) -> None:
-        view = request[0]
-        if self._pending.get(view) != request or not self.is_attached:
-            return  # a newer read is on its way
-        del self._pending[view]
-        self._hold(request, figures)
-        self._update_lines()
-        if view is View.LIVE:
-            if self.view is View.LIVE:
-                self._schedule_live()
-        else:
-            self._read_ahead()
-
-    def _hold(self, request: tuple[Any, ...], figures: Any) -> None:
-        view = request[0]
-        self.data[view] = figures
-        self.loaded_at[view] = self.now
-        self._held[view] = (request, time.monotonic())
-        self._render_view(view)
-
-    # Reading ahead: the other views' figures, one after another, while the user reads this one.
-
-    def _read_ahead(self) -> None:
-        """Read the views that hold no fresh figures, unless a read-ahead is already on its way."""
-        if self._ahead is not None and not self._ahead.stopped:
-            return
-        requests = [self._request(v) for v in READ_AHEAD if v is not self.view and not self._fresh(v)]
-        if requests:
-            self._ahead = ReadSession(self.tsshop.open_store)
-            self._fetch_ahead(self._ahead, requests)
-
-    def _stop_reading_ahead(self) -> None:
-        self.workers.cancel_group(self, "read-ahead")
-        if self._ahead is not None:
-            self._ahead.stop()
-
-    @work(thread=True, exclusive=True, group="read-ahead", exit_on_error=False)
-    def _fetch_ahead(self, session: ReadSession, requests: list[tuple[Any, ...]]) -> None:
-        worker = get_current_worker()
-        try:
-            for request in requests:
-                if worker.is_cancelled:
-                    return
-                session.current = request
-                try:
-                    figures = read_figures(session, request)
-                except sqlite3.Error:
-                    if not worker.is_cancelled:  # not interrupted: a view waiting for it reads itself
-                        self.app.call_from_thread(self._ahead_failed, request)
-                    return
-                if worker.is_cancelled:
-                    return
-                # Blocks until applied: while it waits, `current` still says what is on its way.
-                self.app.call_from_thread(self._apply_ahead, request, figures)
-                session.current = None
-        finally:
-            session.stop()  # done: the next read-ahead may start
-
-    def _ahead_failed(self, request: tuple[Any, ...]) -> None:
-        if self.is_attached and self._pending.get(request[0]) == request:
-            self._session = ReadSession(self.tsshop.open_store)
-            self._fetch(self._session, request)  # and report the error, if it happens again
-
-    def _apply_ahead(self, request: tuple[Any, ...], figures: Any) -> None:
-        view = request[0]
-        if not self.is_attached or request != self._request(view):
-            return
-        if view in self._pending:
-            if self._pending[view] == request:
-                self._apply(request, figures)  # the read the user asked for, brought by the read-ahead
-            return
-        self._hold(request, figures)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == "insights":
-            self.error = str(event.worker.error) or type(event.worker.error).__name__
-            self._pending.clear()
-            self._update_lines()
-            self.notify(f"Could not read the figures: {self.error}", severity="error", timeout=6)
+        elif self.view is View.LIVE:
+            self._schedule_live()
 
     def _render_view(self, view: View) -> None:
         data = self.data[view]
