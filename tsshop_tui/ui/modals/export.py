@@ -123,7 +123,29 @@ def chosen_key(radio: RadioSet, widget_id: str) -> str:
     return (pressed.id or "").removeprefix(f"{widget_id}-") if pressed is not None else ""
 
 
-class ExportModal(ModalScreen[ExportResult | None]):
+class ScopedModal(ModalScreen[Any]):
+    """A dialog that offers scopes (tagged / this tab / all) and counts those the screen has not."""
+
+    scopes: dict[str, Scope]
+
+    def _update_count(self) -> None:
+        raise NotImplementedError
+
+    @work(thread=True, exclusive=True, group="scope-count", exit_on_error=False)
+    def _count(self) -> None:
+        counted = count_scopes(self.app, list(self.scopes.values()))  # type: ignore[arg-type]
+        self.app.call_from_thread(self._counted, counted)
+
+    def _counted(self, counted: dict[str, int]) -> None:
+        if not self.is_attached:
+            return  # closed meanwhile
+        for key, count in counted.items():
+            self.scopes[key] = replace(self.scopes[key], count=count)
+            self.query_one(f"#scope-{key}", RadioButton).label = self.scopes[key].shown
+        self._update_count()
+
+
+class ExportModal(ScopedModal):
     """Returns the result of a finished export, or None."""
 
     CSS_PATH = stylesheet("modals.tcss")
@@ -179,19 +201,6 @@ class ExportModal(ModalScreen[ExportResult | None]):
         self.query_one("#scope", RadioSet).focus()
         if any(scope.count is None for scope in self.scopes.values()):
             self._count()
-
-    @work(thread=True, exclusive=True, group="export-count", exit_on_error=False)
-    def _count(self) -> None:
-        counted = count_scopes(self.tsshop, list(self.scopes.values()))
-        self.app.call_from_thread(self._counted, counted)
-
-    def _counted(self, counted: dict[str, int]) -> None:
-        if not self.is_attached:
-            return  # closed meanwhile
-        for key, count in counted.items():
-            self.scopes[key] = replace(self.scopes[key], count=count)
-            self.query_one(f"#scope-{key}", RadioButton).label = self.scopes[key].shown
-        self._update_count()
 
     def _update_count(self) -> None:
         scope = self.scopes[self.chosen]

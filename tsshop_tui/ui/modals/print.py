@@ -9,7 +9,6 @@ read-only terminal the PDF is still made and the dialog says the history could n
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from ...domain.query import Sort
@@ -27,7 +25,7 @@ from ...domain.text import visible
 from ...io.export import ExportCancelled, default_file_name
 from ..format import orders_count
 from ..paths import stylesheet
-from .export import Scope, chosen_key, count_scopes, field_row, scope_picker
+from .export import Scope, ScopedModal, chosen_key, field_row, scope_picker
 
 if TYPE_CHECKING:
     from ..app import TsshopApp
@@ -36,7 +34,7 @@ KINDS = {"picking-list": "Picking list", "labels": "Shipping labels 4x6"}
 PAPERS = ("A4", "Letter")
 
 
-class PrintModal(ModalScreen[bool]):
+class PrintModal(ScopedModal):
     """Dismisses True when something was printed (history may have changed), else False."""
 
     CSS_PATH = stylesheet("modals.tcss")
@@ -101,19 +99,6 @@ class PrintModal(ModalScreen[bool]):
         self.query_one("#kind", RadioSet).focus()
         if any(scope.count is None for scope in self.scopes.values()):
             self._count()
-
-    @work(thread=True, exclusive=True, group="print-count", exit_on_error=False)
-    def _count(self) -> None:
-        counted = count_scopes(self.tsshop, list(self.scopes.values()))
-        self.app.call_from_thread(self._counted, counted)
-
-    def _counted(self, counted: dict[str, int]) -> None:
-        if not self.is_attached:
-            return  # closed meanwhile
-        for key, count in counted.items():
-            self.scopes[key] = replace(self.scopes[key], count=count)
-            self.query_one(f"#scope-{key}", RadioButton).label = self.scopes[key].shown
-        self._update_count()
 
     def _update_count(self) -> None:
         scope = self.scopes[self.chosen]
