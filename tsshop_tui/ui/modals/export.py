@@ -131,6 +131,12 @@ class ScopedModal(ModalScreen[Any]):
     def _update_count(self) -> None:
         raise NotImplementedError
 
+    def _count_missing(self) -> None:
+        """Show the counts known, and count the scopes the screen had not counted yet."""
+        self._update_count()
+        if any(scope.count is None for scope in self.scopes.values()):
+            self._count()
+
     @work(thread=True, exclusive=True, group="scope-count", exit_on_error=False)
     def _count(self) -> None:
         counted = count_scopes(self.app, list(self.scopes.values()))  # type: ignore[arg-type]
@@ -197,10 +203,8 @@ class ExportModal(ScopedModal):
 
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
-        self._update_count()
         self.query_one("#scope", RadioSet).focus()
-        if any(scope.count is None for scope in self.scopes.values()):
-            self._count()
+        self._count_missing()
 
     def _update_count(self) -> None:
         scope = self.scopes[self.chosen]

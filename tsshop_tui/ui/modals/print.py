@@ -95,10 +95,8 @@ class PrintModal(ScopedModal):
     def on_mount(self) -> None:
         self.query_one("#print-progress").display = False
         self.query_one("#print-skipped").display = False
-        self._update_count()
         self.query_one("#kind", RadioSet).focus()
-        if any(scope.count is None for scope in self.scopes.values()):
-            self._count()
+        self._count_missing()
 
     def _update_count(self) -> None:
         scope = self.scopes[self.chosen]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Protocol
 
@@ -101,7 +102,8 @@ COLUMNS: dict[str, Column] = {
 NOTE_MIN = 8
 
 
-def layout(width: int, tab: str) -> list[tuple[Column, int]]:
+@lru_cache(maxsize=32)
+def layout(width: int, tab: str) -> tuple[tuple[Column, int], ...]:
     """The columns that fit *width*, most important first, each with its width; Note takes the rest."""
     if tab == "action-needed":
         wanted = ["order", "reason", "deadline", "items", "total", "flag"]
@@ -118,7 +120,7 @@ def layout(width: int, tab: str) -> list[tuple[Column, int]]:
              "campaign", "buyer", "flag"]
     chosen = [(COLUMNS[k], COLUMNS[k].width) for k in order if k in wanted]
     chosen.append((COLUMNS["note"], max(width - used - 1, 0)))
-    return chosen
+    return tuple(chosen)
 
 
 class OrderList(Widget, can_focus=True):
@@ -189,6 +191,12 @@ class OrderList(Widget, can_focus=True):
     def visible_count(self) -> int:
         height = self.size.height or 20
         return max(1, height // CARD_HEIGHT) if self.cards else max(1, height - 1)
+
+    @property
+    def _now(self) -> datetime:
+        """The screen's clock reading of the last load; rows exist only after one."""
+        assert self.now is not None, "the list renders rows only after load()"
+        return self.now
 
     def load(self, source: RowSource, tab: str, now: datetime) -> None:
         """Show *tab* from its first row."""
@@ -317,7 +325,7 @@ class OrderList(Widget, can_focus=True):
 
     def action_first(self) -> None:
         if self.source is not None:
-            self.load(self.source, self.tab, self.now or datetime.now().astimezone())
+            self.load(self.source, self.tab, self._now)
 
     def action_last(self) -> None:
         if self.source is None:
@@ -392,7 +400,7 @@ class OrderList(Widget, can_focus=True):
         return self._strip(text, width, "order-list--header")
 
     def _row_line(self, row: OrderRow, index: int, width: int) -> Strip:
-        now = self.now or datetime.now().astimezone()
+        now = self._now
         tagged = row.id in self.tagged
         text = Text()
         text.append("✓ " if tagged else "  ", style="bold green")
@@ -431,7 +439,7 @@ class OrderList(Widget, can_focus=True):
         return self._strip(marker + text, width, component)
 
     def _card_text(self, row: OrderRow, order: Order | None, line: int, width: int) -> Text:
-        now = self.now or datetime.now().astimezone()
+        now = self._now
         if line == 0:
             text = Text.assemble((row.id, "bold"), "  ", status_cell(row.status))
             if row.reason is not None:
