@@ -32,7 +32,7 @@ class NoteModal(ModalScreen[NoteInput | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
             yield Label(f"Note for {self.target}", classes="dialog-title")
-            with RadioSet(id="flag"):
+            with RadioSet(id="note-flag"):
                 yield RadioButton("no flag", value=self.current is None, id="flag-none")
                 for flag in FLAGS:
                     yield RadioButton(
@@ -50,7 +50,7 @@ class NoteModal(ModalScreen[NoteInput | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#flag", RadioSet).focus()
+        self.query_one("#note-flag", RadioSet).focus()
 
     def _flag(self) -> Flag | None:
         pressed = self.query_one(RadioSet).pressed_button
