@@ -4,7 +4,7 @@ It never imports Textual. Open one Store per thread.
 """
 
 from .actions import ActionsMixin, BulkResult, OrderChangedError, OrderNotFoundError
-from .db import ReadOnlyError, StaleError, StoreError
+from .db import ReadOnlyError, StaleError, StoreError, pending_upgrade
 from .export import ExportMixin
 from .imports import ImportMixin
 from .metrics import MetricsMixin
@@ -28,4 +28,5 @@ __all__ = [
     "StaleError",
     "Store",
     "StoreError",
+    "pending_upgrade",
 ]

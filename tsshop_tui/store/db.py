@@ -57,6 +57,22 @@ def connect(path: str | Path, *, read_only: bool = False, create: bool = True) -
     return conn
 
 
+def pending_upgrade(path: str | Path) -> int | None:
+    """The older schema version of the tsshop database at *path*, which a writable open will upgrade
+    (a minute or so on a big shop: worth telling the user first); None if there is nothing to do."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return version if 0 < version < schema.SCHEMA_VERSION else None
+
+
 class StoreBase:
     """The connection and its helpers; the read and write mixins build on it.
 
@@ -78,11 +94,30 @@ class StoreBase:
         self.actor = actor or default_actor()
         self.conn = connect(self.path, read_only=read_only, create=create)
         self.db = sqlite_utils.Database(self.conn)
-        if not read_only:
+        try:
+            self._open_schema()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _open_schema(self) -> None:
+        """Upgrade an older schema (writable) or say who can (read-only); refuse a newer one."""
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was made by a newer tsshop (schema {version}; this one knows up to"
+                f" {schema.SCHEMA_VERSION})"
+            )
+        if not self.read_only:
             with self.transaction():
                 schema.migrate(self.conn)
-        elif self.conn.execute("PRAGMA user_version").fetchone()[0] != schema.SCHEMA_VERSION:
-            raise StoreError(f"{self.path} is not a tsshop database of this version")
+        elif version == 0:
+            raise StoreError(f"{self.path} is not a tsshop database")
+        elif version < schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was made by an older tsshop (schema {version}): open it once without"
+                " --read-only to upgrade it"
+            )
 
     def close(self) -> None:
         self.conn.close()

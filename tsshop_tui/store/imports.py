@@ -172,12 +172,10 @@ def bulk_load(store: StoreBase, tables: Iterable[tuple[str, Sequence[str], Itera
     conn.execute("PRAGMA synchronous = OFF")
     try:
         conn.execute("BEGIN IMMEDIATE")
-        for name in ("orders_count_insert", "orders_count_delete", "orders_count_update"):
-            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        for index in [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        )]:
-            conn.execute(f"DROP INDEX {index}")
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL"
+        ).fetchall():
+            conn.execute(f"DROP {kind.upper()} {name}")
         conn.execute("PRAGMA user_version = 0")
         for table, columns, rows in tables:
             marks = ", ".join("?" * len(columns))

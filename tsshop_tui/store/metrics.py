@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ..domain.catalog import SELLER_FAULT_REASONS
 from ..domain.metrics import (
     DEFAULT_DAYS,
     METRICS,
@@ -38,16 +37,15 @@ from ..domain.metrics import (
 )
 from ..domain.model import ContentType
 from .db import StoreBase
+from .rollup import MASK_FIELDS, SELLER_FAULT_CODES, edge_ranges, order_mask, whole_days
 from .rows import ROW_COLUMNS, OrderRow, from_cents, order_row_from_tuple
 from .schema import FAR_FUTURE, VALID_TRACKING_SQL
-
-_SELLER_FAULT = ", ".join(f"'{code}'" for code in SELLER_FAULT_REASONS)
 
 # The per-order tests of domain.metrics, in SQL; each is 0 or 1, never NULL.
 CANCELLED_SQL = "(status = 'CANCELLED')"
 SELLER_FAULT_SQL = (
     "coalesce(status = 'CANCELLED' AND cancellation_initiator = 'SELLER'"
-    f" AND cancel_reason IN ({_SELLER_FAULT}), 0)"
+    f" AND cancel_reason IN ({SELLER_FAULT_CODES}), 0)"
 )
 PAID_SQL = "(paid_time IS NOT NULL)"
 SHIPPED_SQL = "(rts_time IS NOT NULL)"
@@ -67,24 +65,7 @@ METRIC_SQL: dict[MetricKey, tuple[str, str]] = {
 # The window: created in [since, until], no sample orders.
 WINDOW_SQL = "create_time BETWEEN :since AND :until AND is_sample_order = 0"
 
-# The order facts a scorecard needs, as bits of one integer (bit k -> _MASK_FIELDS[k]):
-# CANCELLED_SQL, SELLER_FAULT_SQL, SHIPPED_SQL, LATE_SQL, DELIVERED_SQL, RETURN_SQL rewritten as CASEs
-# so that most orders skip most tests (the tests prove it equals the pure definitions).
-_MASK_FIELDS = ("cancelled", "seller_fault_cancellations", "shipped", "late_shipments", "delivered", "returns")
-_ORDER_MASK = f"""(
-    CASE WHEN status = 'CANCELLED' THEN 1 | (coalesce(cancellation_initiator = 'SELLER'
-         AND cancel_reason IN ({_SELLER_FAULT}), 0) << 1) ELSE 0 END
-    | CASE WHEN rts_time IS NULL THEN 0 WHEN rts_time > rts_sla_time THEN 4 | 8 ELSE 4 END
-    | CASE WHEN delivery_time IS NULL THEN 0 ELSE 16 | (has_return << 5) END
-)"""
-# Whether an earlier line of the same order has the same product (bit 0) / product and SKU (bit 1):
-# an order counts once per product and per SKU however many lines it has of them.
-_LINE_REPEATS = """(
-    CASE WHEN li.position = 0 THEN 0 ELSE coalesce((
-        SELECT max(l2.product_id = li.product_id) | (max(l2.product_id = li.product_id AND l2.sku_id = li.sku_id) << 1)
-          FROM line_items l2 WHERE l2.order_id = li.order_id AND l2.position < li.position
-    ), 0) END
-)"""
+_ORDER_MASK = order_mask()
 
 
 def _count_in(score: Score, mask: int, orders: int, units: int, amount: int) -> None:
@@ -93,7 +74,7 @@ def _count_in(score: Score, mask: int, orders: int, units: int, amount: int) -> 
     score.units += units
     if not mask & 1:
         score.gmv += from_cents(amount)
-    for bit, name in enumerate(_MASK_FIELDS):
+    for bit, name in enumerate(MASK_FIELDS):
         if mask >> bit & 1:
             setattr(score, name, getattr(score, name) + orders)
 
@@ -211,25 +192,11 @@ class MetricsMixin(StoreBase):
         A product (or SKU) counts an order once however many of its lines the order holds. Names
         (product, seller SKU, variation) are those of the SKU's newest line in the shop.
         """
-        params: dict[str, Any] = self._window(days)
-        where = WINDOW_SQL
+        window = self._window(days)
         content = _content_value(content_type)
-        if content is not None:
-            where += " AND content_type = :content"
-            params["content"] = content
-        # One row per (product, SKU, order facts, repeat bits). SQLite sorts every line in the window
-        # for this GROUP BY, so it is kept to three aggregates; the facts are spread out in Python.
-        # LIMIT -1 keeps SQLite from flattening the window (which would recompute the facts per line).
-        sql = f"""
-        SELECT li.product_id, li.sku_id, w.m, {_LINE_REPEATS}, count(*), sum(li.quantity),
-               sum(li.quantity * li.sale_price)
-          FROM (SELECT id, {_ORDER_MASK} AS m FROM orders WHERE {where} LIMIT -1) AS w
-          JOIN line_items li ON li.order_id = w.id
-         GROUP BY 1, 2, 3, 4
-        """
         products: dict[str, ProductScore] = {}
         skus: dict[tuple[str, str], SkuScore] = {}
-        for product_id, sku_id, mask, repeats, lines, units, amount in self.conn.execute(sql, params):
+        for product_id, sku_id, mask, repeats, lines, units, amount in self._product_lines(window, content):
             sku = skus.get((product_id, sku_id))
             if sku is None:
                 sku = skus[product_id, sku_id] = SkuScore(sku_id=sku_id, product_id=product_id)
@@ -244,6 +211,37 @@ class MetricsMixin(StoreBase):
             product.skus = sort_scores(product.skus, sort, lambda s: s.sku_id)
         scores = sort_scores(list(products.values()), sort, lambda s: s.product_id)
         return scores[:limit] if limit is not None else scores
+
+    def _product_lines(self, window: dict[str, int], content: str | None) -> Any:
+        """Rows of (product, SKU, order facts, repeat bits, lines, units, cents) over the window: its
+        whole days from the rollup, the partial days at its edges from the line items."""
+        params: dict[str, Any] = {"content": content}
+        and_content = "" if content is None else " AND content_type = :content"
+        parts = []
+        days = whole_days(window["since"], window["until"])
+        if days is not None:
+            params["first_day"], params["last_day"] = days
+            parts.append(
+                "SELECT product_id, sku_id, m, repeats, lines, units, amount FROM product_days"
+                " WHERE day BETWEEN :first_day AND :last_day AND lines > 0"
+                + ("" if content is None else " AND content = :content")
+            )
+        for i, (since, until) in enumerate(edge_ranges(window["since"], window["until"])):
+            params[f"since{i}"], params[f"until{i}"] = since, until
+            # LIMIT -1 keeps SQLite from flattening the subquery (which would recompute the facts per line).
+            parts.append(f"""
+            SELECT li.product_id, li.sku_id, w.m, li.repeats, 1 AS lines, li.quantity AS units,
+                   li.quantity * li.sale_price AS amount
+              FROM (SELECT id, {_ORDER_MASK} AS m FROM orders
+                     WHERE create_time BETWEEN :since{i} AND :until{i} AND is_sample_order = 0{and_content}
+                     LIMIT -1) AS w
+              JOIN line_items li ON li.order_id = w.id""")
+        union = "\nUNION ALL\n".join(parts)
+        return self.conn.execute(
+            f"SELECT product_id, sku_id, m, repeats, sum(lines), sum(units), sum(amount)"
+            f" FROM ({union}) GROUP BY 1, 2, 3, 4",
+            params,
+        )
 
     def _name_skus(self, skus: dict[tuple[str, str], SkuScore], products: dict[str, ProductScore]) -> None:
         """Names from each SKU's newest line; a product takes the name on its newest line of all."""
