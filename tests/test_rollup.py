@@ -3,11 +3,13 @@ scratch, windows that cut days in two read their edges exactly, and version-1 da
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tsshop_tui.cli import main
 from tsshop_tui.domain import metrics as M
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import ContentType, OrderStatus, RequestType
@@ -173,3 +175,27 @@ def test_a_newer_database_is_refused_by_name(tmp_path, clock):
     with pytest.raises(StoreError, match="newer tsshop"):
         Store(path, clock=clock)
 
+
+def test_the_command_line_says_it_upgrades_then_answers(tmp_path, clock, monkeypatch):
+    path = tmp_path / "old.db"
+    with Store(path, clock=clock) as store:
+        store.upsert_orders(random_shop(9, 50), source="t")
+    _make_version_1(path)
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("TSSHOP_CONFIG", str(config))
+
+    config.write_text("read_only = true\n")
+    code, out, err = run_cli("metrics", "--db", str(path), "--json", "--now", NOW.isoformat())
+    assert code == 2 and "older tsshop (schema 1)" in err and "without --read-only" in err and out == ""
+
+    config.write_text("")
+    code, out, err = run_cli("metrics", "--db", str(path), "--json", "--now", NOW.isoformat())
+    assert code == 0 and f"from schema 1 to {schema.SCHEMA_VERSION}, once" in err and '"sfcr"' in out
+    code, out, err = run_cli("metrics", "--db", str(path), "--json", "--now", NOW.isoformat())
+    assert code == 0 and err == ""
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()

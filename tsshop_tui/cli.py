@@ -24,7 +24,8 @@ from .domain.model import ContentType, Flag, Order, OrderType, RequestType
 from .domain.query import Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
 from .domain.text import visible
-from .store import BulkResult, ReadOnlyError, Store, StoreError
+from .store import BulkResult, ReadOnlyError, Store, StoreError, pending_upgrade
+from .store.schema import SCHEMA_VERSION
 from .store.actions import canonical_carrier
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -46,8 +47,28 @@ class Context:
     def db_path(self) -> Path:
         return resolve_db(getattr(self.args, "db", None), self.settings)
 
+    @property
+    def read_only(self) -> bool:
+        """This terminal may not change the shop (--read-only, or read_only in the config)."""
+        return bool(getattr(self.args, "read_only", False)) or self.settings.read_only
+
+    def upgrade(self) -> None:
+        """Bring a database made by an older tsshop up to this one's schema, saying so first, since
+        it takes a while on a big shop. A read-only terminal leaves it be (its open says why)."""
+        version = pending_upgrade(self.db_path)
+        if version is None or self.read_only:
+            return
+        print(
+            f"Upgrading {self.db_path} from schema {version} to {SCHEMA_VERSION}, once"
+            " (about 11 s per million orders) ...",
+            file=self.err,
+            flush=True,
+        )
+        Store(self.db_path, clock=self.clock, actor=self.settings.operator, create=False).close()
+
     def store(self, *, read_only: bool = False) -> Store:
         """The shop database, which must already exist (built by 'demo' or 'import')."""
+        self.upgrade()
         return Store(
             self.db_path,
             clock=self.clock,
@@ -101,11 +122,9 @@ def _when(moment: datetime | None) -> str:
 def cmd_tui(ctx: Context) -> int:
     from .ui.app import TsshopApp
 
-    read_only = bool(getattr(ctx.args, "read_only", False)) or ctx.settings.read_only
-    store = ctx.store(read_only=read_only)
-    store.close()
+    ctx.store(read_only=ctx.read_only).close()
     TsshopApp(
-        db_path=ctx.db_path, settings=ctx.settings, clock=ctx.clock, read_only=read_only
+        db_path=ctx.db_path, settings=ctx.settings, clock=ctx.clock, read_only=ctx.read_only
     ).run()
     return EXIT_OK
 
@@ -137,6 +156,7 @@ def cmd_import(ctx: Context) -> int:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
     existed = ctx.db_path.exists()
+    ctx.upgrade()
     store = Store(ctx.db_path, clock=ctx.clock, actor=ctx.settings.operator)
     try:
         report = import_files(store, paths)
@@ -299,8 +319,7 @@ def _run_bulk(ctx: Context, done: str, work: Callable[[Store, list[str]], BulkRe
     Exit 0 when every order was changed, 1 when some were refused, 2 when none could be.
     """
     ids = _action_ids(ctx)
-    read_only = bool(getattr(ctx.args, "read_only", False)) or ctx.settings.read_only
-    with ctx.store(read_only=read_only) as store:
+    with ctx.store(read_only=ctx.read_only) as store:
         try:
             result = work(store, ids)
         except ReadOnlyError as error:
@@ -411,9 +430,10 @@ def cmd_simulate(ctx: Context) -> int:
         raise UsageError("--seconds and --count cannot be negative")
     if args.seconds == 0 and args.count is None:
         raise UsageError("--seconds 0 needs --count K (that many events, as fast as possible)")
-    if bool(getattr(args, "read_only", False)) or ctx.settings.read_only:
+    if ctx.read_only:
         raise UsageError("this terminal is read-only: the simulator writes, so it cannot run (nothing was changed)")
     events = args.count if args.count is not None else round(args.rate * args.seconds)
+    ctx.upgrade()
     with Store(ctx.db_path, clock=ctx.clock, actor="simulator", create=False) as store:
         summary = simulate(store, rate=args.rate, events=events, pace=args.seconds != 0, seed=args.seed)
     ctx.print(summary.line())
@@ -670,8 +690,7 @@ def cmd_print(ctx: Context) -> int:
     path = Path(args.output) if args.output else Path(
         default_file_name(args.what, tab, ctx.clock.now(), ".pdf")
     )
-    read_only = bool(getattr(args, "read_only", False)) or ctx.settings.read_only
-    with ctx.store(read_only=read_only) as store:
+    with ctx.store(read_only=ctx.read_only) as store:
         ids = list(store.export_ids(tab, filters=filters))
         missing = _missing_ids(ctx, filters, set(ids))
         if not ids:
