@@ -4,8 +4,8 @@
                                                   [--now ISO] [--runs 3] [--size 80x24]
 
 The database is prepared as in bench_metrics.py: an existing --db is never changed; it is copied
-(SQLite backup) to --work and the copy gets the schema's indexes and ANALYZE. The app runs headless
-(``run_test``) with a fixed clock (default: the newest order's creation time). Each measurement is
+(SQLite backup) to --work, opened once for writing (upgrading an older schema) and analysed. The
+app runs headless (``run_test``) with a fixed clock (default: the newest order's creation time). Each measurement is
 wall clock from the key press to the view's figures on screen: the worker thread's reads on
 connections of their own, the table or chart filled on the UI thread, and one paint.
 
