@@ -22,6 +22,7 @@ from tsshop_tui.domain.metrics import (
     TrendDay,
 )
 from tsshop_tui.domain.model import Initiator, LineItem, OrderStatus, RequestStatus, RequestType
+from tsshop_tui.domain.query import Filters
 from tsshop_tui.store import Store
 
 from .factories import HOUR, NOW, make_order, request
@@ -543,6 +544,15 @@ def test_random_shops_sql_equals_pure(store, seed):
             assert store.product_scorecard(30, **kw) == M.product_scores(orders, NOW, 30, **kw)
     assert store.daily_trend(30) == M.daily_trend(orders, NOW, 30)
     assert store.orders_per_minute(180) == M.orders_per_minute(orders, NOW, 180)
+    # Each scorecard row opens as many orders as it counts (the window's samples left out).
+    for days in (1, 30):
+        for filters, scored in [
+            *((Filters(creator=s.creator), s.orders) for s in store.creator_scorecard(days)),
+            *((Filters(campaign=s.campaign), s.orders) for s in store.campaign_scorecard(days)),
+            *((Filters(product=p.product_id), p.orders) for p in store.product_scorecard(days)),
+            *((Filters(product=k.sku_id), k.orders) for p in store.product_scorecard(days) for k in p.skus),
+        ]:
+            assert store.counts(filters.model_copy(update={"window_days": days}))["all"] == scored, filters
     assert store.backlog_forecast() == M.backlog_forecast(orders, NOW)
 
 

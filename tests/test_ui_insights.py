@@ -369,11 +369,13 @@ async def test_enter_on_a_creator_lists_their_orders_of_the_window(shop):
         await pilot.pause()
         main = pilot.app.screen
         assert isinstance(main, MainScreen) and main.tab == "all"
-        since = (NOW - timedelta(days=30)).date()
-        assert main.filters == Filters(creator=creator, created_from=since)
-        assert main.sort is Sort.CREATED
+        assert main.filters == Filters(creator=creator, window_days=30)
+        assert main.sort is Sort.CREATED and main.descending
         rows = main.query_one("#orders").rows
         assert rows and all(row.creator_username == creator for row in rows)
+        with store_of(shop) as store:
+            score = next(s for s in store.creator_scorecard(30) if s.creator == creator)
+            assert store.counts(main.filters)["all"] == score.orders
 
 
 async def test_enter_on_a_content_row_adds_the_content_type(shop):

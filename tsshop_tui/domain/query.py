@@ -61,6 +61,10 @@ class Filters(BaseModel):
         None, description="Only the orders counting against this health metric (domain.metrics.counts_against)."
     )
     metric_days: int = Field(DEFAULT_DAYS, ge=1, le=MAX_DAYS, description="The metric filter's window in days.")
+    window_days: int | None = Field(
+        None, ge=1, le=MAX_DAYS,
+        description="Created in the last N days up to now, samples excluded: an insights scorecard's window.",
+    )
     search: tuple[str, ...] | None = Field(
         None,
         max_length=MAX_SEARCH_IDS,
@@ -98,6 +102,8 @@ class Filters(BaseModel):
             chips.append(("ids", f"{len(self.ids)} tagged"))
         if self.metric is not None:
             chips.append(("metric", f"{METRIC_CHIPS[self.metric]} {self.metric_days}d"))
+        if self.window_days is not None:
+            chips.append(("window_days", f"last {self.window_days}d"))
         if self.search is not None:
             chips.append(("search", f"search {len(self.search)} IDs"))
         return chips

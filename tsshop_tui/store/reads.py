@@ -159,6 +159,10 @@ def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
             numerator = f"{denominator} AND NOT {numerator}"
         terms.append(f"o.create_time BETWEEN :f_msince AND :f_muntil AND o.is_sample_order = 0 AND {numerator}")
         params["f_msince"], params["f_muntil"] = window_bounds(now, filters.metric_days)
+    if filters.window_days is not None:
+        # The window of the insights scorecards (store.metrics.WINDOW_SQL), so a row's orders add up.
+        terms.append("o.create_time BETWEEN :f_wsince AND :f_wuntil AND o.is_sample_order = 0")
+        params["f_wsince"], params["f_wuntil"] = window_bounds(now, filters.window_days)
     if filters.search is not None:
         names = [f"f_s{i}" for i in range(len(filters.search))]
         in_list = ", ".join(":" + n for n in names) or "NULL"

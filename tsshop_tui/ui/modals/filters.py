@@ -116,6 +116,7 @@ class FilterModal(ModalScreen[Filters | None]):
         data["sample"] = None if sample is None else sample == "only"
         data["ids"] = self.filters.ids
         data["metric"], data["metric_days"] = self.filters.metric, self.filters.metric_days
+        data["window_days"] = self.filters.window_days
         try:
             return Filters(**data)
         except ValidationError as error:

@@ -9,7 +9,6 @@ live monitor re-reads on a timer (the refresh interval), only while it is showin
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -172,9 +171,8 @@ class InsightsScreen(FigureScreen):
             rows = health_rows(data, wide, table.state_style) if data else []
         else:
             columns = score_columns(view.value, self.sort, wide)
-            since = (self.now - timedelta(days=self.days)).date()
             rows = [] if data is None else score_rows(
-                view.value, data[:MAX_ROWS], split=self.split, content=self.content, since=since, sign=self._sign,
+                view.value, data[:MAX_ROWS], split=self.split, content=self.content, days=self.days, sign=self._sign,
                 wide=wide, name_width=flex_width(columns, width), table=table,
             )
         table.fill(columns, rows, width, cursor_key=self._cursors.get(view))
@@ -356,13 +354,15 @@ class InsightsScreen(FigureScreen):
         self.show_orders(target)
 
     def show_orders(self, filters: Filters) -> None:
-        """Back to the order list: the All tab under *filters*, by creation time."""
+        """Back to the order list: the All tab under *filters*, newest first."""
         from .main import MainScreen
 
         main = next((s for s in reversed(self.app.screen_stack) if isinstance(s, MainScreen)), None)
         self.app.pop_screen()
         if main is not None:
-            main.apply_view(SavedView(name="insights", tab="all", filters=filters, sort=Sort.CREATED))
+            main.apply_view(
+                SavedView(name="insights", tab="all", filters=filters, sort=Sort.CREATED, descending=True)
+            )
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for view, (key, label) in VIEW_TABS.items():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from rich.style import Style
@@ -255,16 +254,17 @@ def score_rows(
     *,
     split: bool,
     content: ContentType | None,
-    since: date,
+    days: int,
     sign: str,
     wide: bool,
     name_width: int,
     table: InsightTable,
 ) -> list[Row]:
     """One row per creator / campaign / product; with *split*, sub-rows per content type (creators,
-    campaigns) or per SKU (products). Each row opens its orders created since *since*."""
+    campaigns) or per SKU (products). Each row opens its orders of the scorecard's window of *days*
+    days (samples left out, as the scorecard leaves them), so the list holds as many as the row says."""
     sub = table.style_of("sub")
-    base = Filters(content_type=content, created_from=since)
+    base = Filters(content_type=content, window_days=days)
     rows: list[Row] = []
     for score in scores:
         if isinstance(score, CreatorScore):
