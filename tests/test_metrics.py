@@ -355,6 +355,19 @@ def test_product_scorecard_rows_per_product_and_sku(shop):
     assert [p.product_id for p in store.product_scorecard(7, content_type=ContentType.LIVE)][:1] == ["P1"]
 
 
+def test_rate_sorts_put_rates_over_too_few_orders_after_the_rest():
+    few = M.CreatorScore(creator="few", orders=2, cancelled=2, delivered=2, returns=2)  # 100%
+    many = M.CreatorScore(creator="many", orders=40, cancelled=4, delivered=30, returns=3)  # 10%
+    just = M.CreatorScore(creator="just", orders=M.MIN_RATE_SAMPLE, cancelled=1,
+                          delivered=M.MIN_RATE_SAMPLE, returns=1)  # 10%, a sample just big enough
+    none = M.CreatorScore(creator="none")
+    for sort in (ScoreSort.CANCELLATION_RATE, ScoreSort.RETURN_RATE):
+        got = M.sort_scores([few, none, many, just], sort, lambda s: s.creator)
+        assert [s.creator for s in got] == ["just", "many", "few", "none"]
+    got = M.sort_scores([few, none, many, just], ScoreSort.ORDERS, lambda s: s.creator)
+    assert [s.creator for s in got] == ["many", "just", "few", "none"]
+
+
 def test_scorecards_sort_every_way_like_the_pure_ones(shop):
     store, orders = shop
     for sort in ScoreSort:

@@ -52,7 +52,10 @@ Scorecards (per creator, campaign, product and SKU; default window 30 days)
     shipments, delivered and returns with the return rate as above. Creators and campaigns are split
     by content type (LIVE, VIDEO, SHOWCASE); orders without a creator (or campaign) are left out of
     that scorecard. A product or SKU counts an order once however many of its lines the order holds.
-    ``ScoreSort`` orders them biggest first, ties by name, rates that cannot be measured last.
+    ``ScoreSort`` orders them biggest first, ties by name, rates that cannot be measured last. A
+    rate sort puts the rates taken over at least ``MIN_RATE_SAMPLE`` (10) orders (cancellation rate)
+    or delivered orders (return rate) before those over fewer, so that one order with one return
+    does not top the list.
 Daily trend
     Per UTC day, from midnight ``days - 1`` days ago to now: orders created that day, and how many of
     those are now cancelled / have a return or refund request (counted against the day of creation).
@@ -465,13 +468,26 @@ _SORT_FIELDS: dict[ScoreSort, str] = {
 S = TypeVar("S", bound=Score)
 
 
+# A rate over fewer orders than this says little: rate sorts put it after the rates over enough,
+# and the scorecards show it dim rather than judged against the health targets.
+MIN_RATE_SAMPLE = 10
+
+# The count each sortable rate is taken over.
+RATE_BASES: dict[ScoreSort, str] = {ScoreSort.CANCELLATION_RATE: "orders", ScoreSort.RETURN_RATE: "delivered"}
+
+
 def sort_scores(scores: list[S], sort: ScoreSort | str, name: Callable[[S], str]) -> list[S]:
-    """*scores* biggest first by *sort* (None rates last), ties broken by *name* ascending."""
-    field = _SORT_FIELDS[ScoreSort(sort)]
+    """*scores* biggest first by *sort* (None rates last, rates over fewer than MIN_RATE_SAMPLE
+    after those over enough), ties broken by *name* ascending."""
+    sort = ScoreSort(sort)
+    field, base = _SORT_FIELDS[sort], RATE_BASES.get(sort)
     by_name = sorted(scores, key=name)
     present = [s for s in by_name if getattr(s, field) is not None]
     missing = [s for s in by_name if getattr(s, field) is None]
-    present.sort(key=operator.attrgetter(field), reverse=True)
+    if base is None:
+        present.sort(key=operator.attrgetter(field), reverse=True)
+    else:
+        present.sort(key=lambda s: (getattr(s, base) >= MIN_RATE_SAMPLE, getattr(s, field)), reverse=True)
     return present + missing
 
 

@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from ...config import SavedView
-from ...domain.metrics import SPIKE_RULE, WINDOWS, Metric, ScoreSort, State
+from ...domain.metrics import MIN_RATE_SAMPLE, RATE_BASES, SPIKE_RULE, WINDOWS, Metric, ScoreSort, State
 from ...domain.model import ContentType
 from ...domain.query import Filters, Sort
 from ..format import CURRENCY_SIGNS
@@ -197,6 +197,9 @@ class InsightsScreen(FigureScreen):
         else:
             right = Text("")
         width = self.size.width or 80
+        base = RATE_BASES.get(self.sort) if self.view in SCORECARDS else None
+        if base is not None and left.cell_len + right.cell_len + 30 < width:
+            left.append(f" · rates over {MIN_RATE_SAMPLE}+ {base} first", style="dim")
         left.truncate(max(width - right.cell_len - 2, 10), overflow="ellipsis")
         gap = max(width - left.cell_len - right.cell_len - 1, 1)
         self.query_one("#insights-context", Static).update(left + Text(" " * gap) + right)

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 
 from ...domain.metrics import (
     METRICS_BY_KEY,
+    MIN_RATE_SAMPLE,
     CampaignScore,
     CreatorScore,
     Metric,
@@ -80,6 +81,7 @@ class InsightTable(DataTable):
         "insight-table--warning",
         "insight-table--breach",
         "insight-table--sub",
+        "insight-table--few",
     }
 
     def __init__(self, *, id: str) -> None:
@@ -226,24 +228,28 @@ def count_and_rate(count: int, rate: float | None, wide: bool) -> str:
 
 
 def score_cells(name: Text, score: Score, sign: str, wide: bool, table: InsightTable) -> tuple[Text, ...]:
-    """The figures of one row; seller-fault, late and return cells coloured by the health targets."""
-    sfcr = METRICS_BY_KEY[MetricKey.SFCR].state(score.seller_fault_cancellations, score.orders)
-    ldr = METRICS_BY_KEY[MetricKey.LDR].state(score.late_shipments, score.shipped)
-    returns = METRICS_BY_KEY[MetricKey.RETURN_RATE].state(score.returns, score.delivered)
+    """The figures of one row; seller-fault, late and return cells coloured by the health targets.
+    A figure taken over fewer than MIN_RATE_SAMPLE orders is dim instead: it says little either way."""
 
-    def judged(state: State) -> Style:
+    def judged(key: MetricKey, numerator: int, denominator: int) -> Style:
+        if denominator < MIN_RATE_SAMPLE:
+            return table.style_of("few")
+        state = METRICS_BY_KEY[key].state(numerator, denominator)
         return table.state_style(state) if state is not State.OK else Style()
 
+    few = table.style_of("few") if score.orders < MIN_RATE_SAMPLE else Style()
     cells = [name, cell(f"{score.orders:,}")]
     if wide:
         cells.append(cell(f"{score.units:,}"))
+    late = count_and_rate(score.late_shipments, score.late_rate, wide) if wide else f"{score.late_shipments:,}"
     cells += [
         cell(money_text(score.gmv, sign, wide)),
-        cell(count_and_rate(score.cancelled, score.cancellation_rate, wide)),
-        cell(f"{score.seller_fault_cancellations:,}", judged(sfcr)),
-        cell(count_and_rate(score.late_shipments, score.late_rate, wide) if wide else f"{score.late_shipments:,}",
-             judged(ldr)),
-        cell(count_and_rate(score.returns, score.return_rate, wide), judged(returns)),
+        cell(count_and_rate(score.cancelled, score.cancellation_rate, wide), few),
+        cell(f"{score.seller_fault_cancellations:,}", judged(MetricKey.SFCR, score.seller_fault_cancellations,
+                                                             score.orders)),
+        cell(late, judged(MetricKey.LDR, score.late_shipments, score.shipped)),
+        cell(count_and_rate(score.returns, score.return_rate, wide),
+             judged(MetricKey.RETURN_RATE, score.returns, score.delivered)),
     ]
     return tuple(cells)
 
