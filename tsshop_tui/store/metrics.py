@@ -7,6 +7,7 @@ Windows bound ``create_time`` so SQLite walks one index range; all time comes fr
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -212,7 +213,7 @@ class MetricsMixin(StoreBase):
         scores = sort_scores(list(products.values()), sort, lambda s: s.product_id)
         return scores[:limit] if limit is not None else scores
 
-    def _product_lines(self, window: dict[str, int], content: str | None) -> Any:
+    def _product_lines(self, window: dict[str, int], content: str | None) -> sqlite3.Cursor:
         """Rows of (product, SKU, order facts, repeat bits, lines, units, cents) over the window: its
         whole days from the rollup, the partial days at its edges from the line items."""
         params: dict[str, Any] = {"content": content}
