@@ -17,6 +17,7 @@ from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import Flag, OrderStatus
 from tsshop_tui.domain.rules import RuleError
 from tsshop_tui.store import StaleError, Store
+from tsshop_tui.store.rollup import REBUILD_ROLLUP
 
 from .factories import NOW, make_order
 
@@ -138,6 +139,13 @@ def test_racing_terminals_lose_nothing_and_apply_nothing_twice(tmp_path):
         kept = dict(conn.execute("SELECT tab, n FROM tab_counts").fetchall())
         for tab, n in conn.execute("SELECT tab, count(*) FROM orders GROUP BY tab"):
             assert kept[tab] == n
+        # The product rollup, kept by triggers through the race, equals one built from scratch.
+        rollup = "SELECT * FROM product_days WHERE lines <> 0 ORDER BY 1, 2, 3, 4, 5, 6"
+        kept_rollup = conn.execute(rollup).fetchall()
+        for statement in REBUILD_ROLLUP:
+            conn.execute(statement)
+        assert kept_rollup and kept_rollup == conn.execute(rollup).fetchall()
+        conn.rollback()
     finally:
         conn.close()
 
