@@ -265,7 +265,7 @@ async def test_enter_on_a_health_figure_lists_the_orders_behind_it(shop, downs, 
         main = pilot.app.screen
         assert isinstance(main, MainScreen)
         assert main.tab == "all"
-        assert main.filters == Filters(metric=key, metric_days=days)
+        assert main.filters == Filters(metric=key, window_days=days)
         with store_of(shop) as store:
             assert main.counts["all"] == len(store.metric_order_ids(key, days)) > 0
         title = str(main.query_one("#title-line", Static).render())
@@ -685,12 +685,19 @@ async def test_a_view_asked_for_while_it_is_read_ahead_waits_for_that_read(shop,
 def test_metric_filter_lists_exactly_the_orders_behind_the_figure(shop, key):
     with store_of(shop) as store:
         for days in (7, 30):
-            filters = Filters(metric=key, metric_days=days)
+            filters = Filters(metric=key, window_days=days)
             ids = store.metric_order_ids(key, days)
             assert sorted(row.id for row in store.page("all", filters=filters, limit=10_000).rows) == sorted(ids)
             assert store.counts(filters)["all"] == len(ids)
-            assert filters.chips() == [("metric", f"{METRIC_CHIPS[key]} {days}d")]
-            assert filters.without("metric") == Filters()
+            assert filters.chips() == [("metric", METRIC_CHIPS[key]), ("window_days", f"last {days}d")]
+            assert filters.without("metric") == Filters(window_days=days)
+
+
+def test_saved_views_from_before_window_days_keep_their_window():
+    assert Filters.model_validate({"metric": "ldr", "metric_days": 7}) == Filters(
+        metric=MetricKey.LDR, window_days=7
+    )
+    assert Filters.model_validate({"metric_days": 30}) == Filters()
 
 
 async def test_the_filter_dialog_keeps_the_metric_filter(shop):
@@ -699,11 +706,11 @@ async def test_the_filter_dialog_keeps_the_metric_filter(shop):
     async with make_app(shop).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         main = pilot.app.screen
-        main.set_filters(Filters(metric=MetricKey.LDR, metric_days=30))
+        main.set_filters(Filters(metric=MetricKey.LDR, window_days=30))
         await pilot.press("f")
         await pilot.pause()
         modal = pilot.app.screen
         assert isinstance(modal, FilterModal)
         modal.action_apply()
         await pilot.pause()
-        assert main.filters == Filters(metric=MetricKey.LDR, metric_days=30)
+        assert main.filters == Filters(metric=MetricKey.LDR, window_days=30)

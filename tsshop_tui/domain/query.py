@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .metrics import DEFAULT_DAYS, MAX_DAYS, MetricKey
+from .metrics import MAX_DAYS, MetricKey
 from .model import ContentType, Flag, OrderType
 
 MAX_SEARCH_IDS = 100
@@ -58,12 +59,14 @@ class Filters(BaseModel):
     sample: bool | None = Field(None, description="True: only sample orders; False: none.")
     ids: tuple[str, ...] | None = Field(None, description="Only these order IDs (a tagged set).")
     metric: MetricKey | None = Field(
-        None, description="Only the orders counting against this health metric (domain.metrics.counts_against)."
+        None,
+        description="Only the orders counting against this health metric (domain.metrics.counts_against),"
+        " in window_days for the figure of that window.",
     )
-    metric_days: int = Field(DEFAULT_DAYS, ge=1, le=MAX_DAYS, description="The metric filter's window in days.")
     window_days: int | None = Field(
         None, ge=1, le=MAX_DAYS,
-        description="Created in the last N days up to now, samples excluded: an insights scorecard's window.",
+        description="Created in the last N days up to now, samples excluded: the window of a health figure"
+        " or a scorecard.",
     )
     search: tuple[str, ...] | None = Field(
         None,
@@ -101,7 +104,7 @@ class Filters(BaseModel):
         if self.ids is not None:
             chips.append(("ids", f"{len(self.ids)} tagged"))
         if self.metric is not None:
-            chips.append(("metric", f"{METRIC_CHIPS[self.metric]} {self.metric_days}d"))
+            chips.append(("metric", METRIC_CHIPS[self.metric]))
         if self.window_days is not None:
             chips.append(("window_days", f"last {self.window_days}d"))
         if self.search is not None:
@@ -112,10 +115,19 @@ class Filters(BaseModel):
         """These filters less the one a chip stands for."""
         if chip == "created":
             return self.model_copy(update={"created_from": None, "created_to": None})
-        if chip == "metric":
-            return self.model_copy(update={"metric": None, "metric_days": DEFAULT_DAYS})
         default = type(self).model_fields[chip].default
         return self.model_copy(update={chip: default})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _metric_days_is_the_window(cls, data: Any) -> Any:
+        """Saved views from before window_days held a metric filter's window as metric_days."""
+        if isinstance(data, dict) and "metric_days" in data:
+            data = dict(data)
+            days = data.pop("metric_days")
+            if data.get("metric") is not None:
+                data.setdefault("window_days", days)
+        return data
 
     @property
     def active(self) -> bool:

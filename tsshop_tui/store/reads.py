@@ -153,14 +153,13 @@ def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
         terms.append(f"o.id IN ({', '.join(':' + n for n in names)})" if names else "0")
         params.update(zip(names, filters.ids, strict=True))
     if filters.metric is not None:
-        # The orders behind a health figure (store.metrics.metric_order_ids), in its window up to now.
+        # The orders counting against a health figure (with window_days: store.metrics.metric_order_ids).
         numerator, denominator = METRIC_SQL[filters.metric]
         if METRICS_BY_KEY[filters.metric].direction is Direction.MIN:
             numerator = f"{denominator} AND NOT {numerator}"
-        terms.append(f"o.create_time BETWEEN :f_msince AND :f_muntil AND o.is_sample_order = 0 AND {numerator}")
-        params["f_msince"], params["f_muntil"] = window_bounds(now, filters.metric_days)
+        terms.append(f"o.is_sample_order = 0 AND {numerator}")
     if filters.window_days is not None:
-        # The window of the insights scorecards (store.metrics.WINDOW_SQL), so a row's orders add up.
+        # The window of the health figures and scorecards (store.metrics.WINDOW_SQL), so they add up.
         terms.append("o.create_time BETWEEN :f_wsince AND :f_wuntil AND o.is_sample_order = 0")
         params["f_wsince"], params["f_wuntil"] = window_bounds(now, filters.window_days)
     if filters.search is not None:

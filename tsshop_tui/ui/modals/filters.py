@@ -115,8 +115,7 @@ class FilterModal(ModalScreen[Filters | None]):
         sample = self._value("sample")
         data["sample"] = None if sample is None else sample == "only"
         data["ids"] = self.filters.ids
-        data["metric"], data["metric_days"] = self.filters.metric, self.filters.metric_days
-        data["window_days"] = self.filters.window_days
+        data["metric"], data["window_days"] = self.filters.metric, self.filters.window_days
         try:
             return Filters(**data)
         except ValidationError as error:

@@ -174,7 +174,7 @@ def health_rows(by_days: dict[int, list[Metric]], wide: bool, styler: Styler) ->
                         cell(STATE_WORDS[figure.state], styler(figure.state), right=False),
                         count,
                     ),
-                    Filters(metric=figure.key, metric_days=days) if behind else None,
+                    Filters(metric=figure.key, window_days=days) if behind else None,
                 )
             )
     return rows
