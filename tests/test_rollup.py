@@ -14,7 +14,7 @@ from tsshop_tui.domain import metrics as M
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import ContentType, OrderStatus, RequestType
 from tsshop_tui.store import Store, StoreError, schema
-from tsshop_tui.store.rollup import REBUILD_ROLLUP, edge_ranges, whole_days
+from tsshop_tui.store.rollup import REBUILD_ROLLUP, split_window
 
 from .factories import NOW
 from .test_metrics import FAULT, GOOD_TRACKING, line, random_shop
@@ -51,13 +51,13 @@ def assert_scorecards_are_the_pure_ones(store: Store) -> None:
 
 def test_whole_days_and_edges_cover_the_window_once():
     for since, until in [(0, DAY - 1), (10, DAY + 5), (DAY, 3 * DAY - 1), (DAY - 1, 2 * DAY), (5, 5 + 30 * DAY)]:
-        days = whole_days(since, until)
+        days, edges = split_window(since, until)
         covered = [] if days is None else [(days[0] * DAY, (days[1] + 1) * DAY - 1)]
-        spans = sorted(covered + edge_ranges(since, until))
+        spans = sorted(covered + edges)
         assert spans[0][0] == since and spans[-1][1] == until
         assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:]))
-    assert whole_days(10, DAY + 5) is None and edge_ranges(10, DAY + 5) == [(10, DAY + 5)]
-    assert whole_days(0, DAY - 1) == (0, 0) and edge_ranges(0, DAY - 1) == []
+    assert split_window(10, DAY + 5) == (None, [(10, DAY + 5)])
+    assert split_window(0, DAY - 1) == ((0, 0), [])
 
 
 def test_every_kind_of_write_keeps_the_rollup_equal_to_a_rebuild(store):

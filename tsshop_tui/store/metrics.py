@@ -38,7 +38,7 @@ from ..domain.metrics import (
 )
 from ..domain.model import ContentType
 from .db import StoreBase
-from .rollup import MASK_FIELDS, SELLER_FAULT_CODES, edge_ranges, order_mask, whole_days
+from .rollup import MASK_FIELDS, SELLER_FAULT_CODES, order_mask, split_window
 from .rows import ROW_COLUMNS, OrderRow, from_cents, order_row_from_tuple
 from .schema import FAR_FUTURE, VALID_TRACKING_SQL
 
@@ -219,7 +219,7 @@ class MetricsMixin(StoreBase):
         params: dict[str, Any] = {"content": content}
         and_content = "" if content is None else " AND content_type = :content"
         parts = []
-        days = whole_days(window["since"], window["until"])
+        days, edges = split_window(window["since"], window["until"])
         if days is not None:
             params["first_day"], params["last_day"] = days
             parts.append(
@@ -227,7 +227,7 @@ class MetricsMixin(StoreBase):
                 " WHERE day BETWEEN :first_day AND :last_day AND lines > 0"
                 + ("" if content is None else " AND content = :content")
             )
-        for i, (since, until) in enumerate(edge_ranges(window["since"], window["until"])):
+        for i, (since, until) in enumerate(edges):
             params[f"since{i}"], params[f"until{i}"] = since, until
             # LIMIT -1 keeps SQLite from flattening the subquery (which would recompute the facts per line).
             parts.append(f"""

@@ -138,22 +138,15 @@ REBUILD_ROLLUP = [
 ]
 
 
-def whole_days(since: int, until: int) -> tuple[int, int] | None:
-    """The first and last rollup day lying wholly inside [since, until], or None if none does."""
-    first = -(-since // DAY_SECONDS)
-    last = (until + 1) // DAY_SECONDS - 1
-    return (first, last) if first <= last else None
-
-
-def edge_ranges(since: int, until: int) -> list[tuple[int, int]]:
-    """The parts of [since, until] outside its whole days: read from the line items themselves."""
-    days = whole_days(since, until)
-    if days is None:
-        return [(since, until)]
-    first, last = days
-    ranges = []
+def split_window(since: int, until: int) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """[since, until] as the first and last rollup day lying wholly inside it (None if none does)
+    and the ranges outside those days, to be read from the line items themselves."""
+    first, last = -(-since // DAY_SECONDS), (until + 1) // DAY_SECONDS - 1
+    if first > last:
+        return None, [(since, until)]
+    edges = []
     if since < first * DAY_SECONDS:
-        ranges.append((since, first * DAY_SECONDS - 1))
+        edges.append((since, first * DAY_SECONDS - 1))
     if (last + 1) * DAY_SECONDS <= until:
-        ranges.append(((last + 1) * DAY_SECONDS, until))
-    return ranges
+        edges.append(((last + 1) * DAY_SECONDS, until))
+    return (first, last), edges
