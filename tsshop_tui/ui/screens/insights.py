@@ -198,8 +198,9 @@ class InsightsScreen(FigureScreen):
             right = Text("")
         width = self.size.width or 80
         base = RATE_BASES.get(self.sort) if self.view in SCORECARDS else None
-        if base is not None and left.cell_len + right.cell_len + 30 < width:
-            left.append(f" · rates over {MIN_RATE_SAMPLE}+ {base} first", style="dim")
+        note = f" · rates over {MIN_RATE_SAMPLE}+ {base} first" if base is not None else ""
+        if note and left.cell_len + len(note) + right.cell_len + 2 <= width:
+            left.append(note, style="dim")
         left.truncate(max(width - right.cell_len - 2, 10), overflow="ellipsis")
         gap = max(width - left.cell_len - right.cell_len - 1, 1)
         self.query_one("#insights-context", Static).update(left + Text(" " * gap) + right)
