@@ -2,7 +2,7 @@
 
 One screen, six views switched by key (h c p a t l, 1-6, or [ ]). Figures are read off the UI
 thread (insights_reads.FigureScreen: interruptible, read ahead, kept for a minute); a view keeps
-showing its last figures meanwhile. `enter` opens the orders behind a row in the order list. The
+showing its last figures meanwhile. `enter` opens the orders behind a row in a list of their own. The
 live monitor re-reads on a timer (the refresh interval), only while it is showing.
 """
 
@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from ...config import SavedView
 from ...domain.metrics import MIN_RATE_SAMPLE, RATE_BASES, SPIKE_RULE, WINDOWS, Metric, ScoreSort, State
 from ...domain.model import ContentType
 from ...domain.query import Filters, Sort
@@ -91,7 +90,7 @@ class InsightsScreen(FigureScreen):
         Binding("left_square_bracket", "next_view(-1)", "Previous view", show=False, id="insights.previous",
                 tooltip="The previous view to the left"),
         Binding("enter", "open_orders", "Orders", id="insights.orders", priority=True,
-                tooltip="Open the orders behind the row under the cursor in the order list"),
+                tooltip="Open the orders behind the row in a list of their own (esc comes back here)"),
         Binding("j", "cursor(1)", "Down", show=False, id="insights.down", tooltip="Cursor down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="insights.up", tooltip="Cursor up"),
         Binding("g", "cursor_end(False)", "First", show=False, id="insights.first", tooltip="First row"),
@@ -358,15 +357,14 @@ class InsightsScreen(FigureScreen):
         self.show_orders(target)
 
     def show_orders(self, filters: Filters) -> None:
-        """Back to the order list: the All tab under *filters*, newest first."""
-        from .main import MainScreen
+        """The orders behind a row in a list of their own over this screen (the All tab under
+        *filters*, newest first); esc there comes back here, the work tabs stay as they were."""
+        from .main import DrillDown, MainScreen
 
-        main = next((s for s in reversed(self.app.screen_stack) if isinstance(s, MainScreen)), None)
-        self.app.pop_screen()
-        if main is not None:
-            main.apply_view(
-                SavedView(name="insights", tab="all", filters=filters, sort=Sort.CREATED, descending=True)
-            )
+        came_from = f"Insights › {VIEW_TABS[self.view][1]}"
+        self.app.push_screen(
+            MainScreen(DrillDown(came_from, tab="all", filters=filters, sort=Sort.CREATED, descending=True))
+        )
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for view, (key, label) in VIEW_TABS.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from ...config import SavedView, save_settings
-from ...domain.catalog import TAB_IDS, TABS, TABS_BY_ID
+from ...domain.catalog import DEFAULT_TAB, TAB_IDS, TABS, TABS_BY_ID
 from ...domain.model import Order
 from ...domain.query import SORT_LABELS, Filters, Sort
 from ...domain.text import visible
@@ -64,6 +65,37 @@ class TabSource:
         return {order.id: order for order in self.store.get_many(row.id for row in rows)}
 
 
+def chip_text(labels: list[str], room: int) -> Text:
+    """'  Filters:  a   b  +2 more': whole chips while they fit in *room* cells, then how many
+    did not; a chip is never cut, so every filter is either shown or counted."""
+    text = Text("  Filters: ", style="dim")
+    if text.cell_len + len(f"+{len(labels)} more") > room:
+        text = Text(" ")
+    for i, label in enumerate(labels):
+        chip = Text(f" {visible(label)} ", style="reverse")
+        left = len(labels) - i - 1
+        more = len(f" +{left} more") if left else 0
+        if text.cell_len + (1 if i else 0) + chip.cell_len + more > room:
+            text.append(f"{' ' if i else ''}+{len(labels) - i} more", style="bold")
+            break
+        if i:
+            text.append(" ")
+        text.append_text(chip)
+    return text
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """Orders opened from another screen (the figures of Insights) in a list of their own: its
+    tab, filters and sort belong to it alone, and esc goes back to where it was opened from."""
+
+    came_from: str
+    tab: str
+    filters: Filters
+    sort: Sort
+    descending: bool
+
+
 class MainScreen(OrderActions):
     """Where a warehouse team works all day."""
 
@@ -102,7 +134,7 @@ class MainScreen(OrderActions):
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="main.sort.reverse",
                 tooltip="Reverse the sort"),
         Binding("u", "untag_all", "Untag all", show=False, id="main.tag.clear",
-                tooltip="Untag every tagged order"),
+                tooltip="Untag every tagged order (the only key that does)"),
         Binding("p", "pause", "Pause live", show=False, id="main.live.pause",
                 tooltip="Pause or resume following the database"),
         Binding("plus", "interval(-1)", "Refresh faster", show=False, id="main.live.faster",
@@ -114,12 +146,13 @@ class MainScreen(OrderActions):
         Binding("H", "insights", "Insights", show=False, id="main.insights",
                 tooltip="Seller health, creator / product / campaign scorecards, trends, live campaign monitor"),
         Binding("escape", "back_out", "Back", show=False, id="main.back",
-                tooltip="Clear the search, else untag all"),
+                tooltip="Clear the search; in orders opened from Insights, go back (tags stay: u untags)"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, drill: DrillDown | None = None) -> None:
         super().__init__()
-        self.tab = "to-ship"
+        self.drill = drill
+        self.tab = DEFAULT_TAB
         self.filters = Filters()
         self.search_ids: list[str] = []
         self.not_found: list[str] = []
@@ -129,6 +162,7 @@ class MainScreen(OrderActions):
         self.live = True
         self._data_version = -1
         self._since_counts = 0.0
+        self._counts_asked = self._counts_shown = 0
         self._timer = None
 
     @property
@@ -166,13 +200,16 @@ class MainScreen(OrderActions):
     def on_mount(self) -> None:
         settings = self.tsshop.settings
         self.tab = settings.default_tab
+        if self.drill is not None:
+            self.tab, self.filters = self.drill.tab, self.drill.filters
+            self.sort_by[self.tab], self.descending = self.drill.sort, self.drill.descending
         header = self.query_one(ShopHeader)
         header.shop = self.store.get_meta("shop_name") or self.store.path.stem
         header.read_only = self.tsshop.read_only
         header.interval = settings.refresh_seconds
         header.clock = clock_text(self.now)
         self.query_one(OrderList).tagged = {}
-        self.counts = self.store.counts(self.effective_filters if self.effective_filters.active else None)
+        self._reload_counts_now()
         self._data_version = self.store.data_version()
         self._show()
         self.query_one(OrderList).focus()
@@ -217,6 +254,10 @@ class MainScreen(OrderActions):
             if self.not_found:
                 line.append(f"\n Matched nothing ({len(self.not_found)}): ", style="bold red")
                 line.append(visible(", ".join(self.not_found)))
+        elif self.drill is not None:
+            line.append(f" {self.drill.came_from} ", style="bold reverse")
+            line.append(" the orders behind the row, in a list of their own", style="dim")
+            line.append(" · esc goes back", style="bold")
         else:
             line.append(" / ", style="bold")
             line.append("Search IDs (order, tracking, product, SKU — up to 100)", style="dim")
@@ -226,20 +267,15 @@ class MainScreen(OrderActions):
         tab = TABS_BY_ID[self.tab]
         count = self.counts.get(self.tab)
         title = Text.assemble((f" {tab.label}", "bold"), f" · {orders_count(count) if count is not None else 'counting…'}")
-        chips = self.filters.chips()
-        if chips:
-            title.append("  Filters: ", style="dim")
-            for i, (_, label) in enumerate(chips):
-                if i:
-                    title.append(" ")
-                title.append(f" {label} ", style="reverse")
         arrow = "↓" if self.descending else "↑"
         sort = Text(f"sort: {SORT_LABELS[self.sort]} {arrow} ", style="dim")
         width = self.size.width or 80
-        gap = width - title.cell_len - sort.cell_len
-        if gap < 1:
-            title.truncate(max(width - sort.cell_len - 1, 10), overflow="ellipsis")
-            gap = max(width - title.cell_len - sort.cell_len, 1)
+        room = width - sort.cell_len - 1
+        labels = [label for _, label in self.filters.chips()]
+        if labels:
+            title.append_text(chip_text(labels, room - title.cell_len))
+        title.truncate(room, overflow="ellipsis")
+        gap = max(width - title.cell_len - sort.cell_len, 1)
         self.query_one("#title-line", Static).update(title + Text(" " * gap) + sort)
 
     def _update_status(self) -> None:
@@ -274,21 +310,30 @@ class MainScreen(OrderActions):
 
     def refresh_now(self, *, announce: bool = False) -> None:
         self._since_counts = 0.0
-        self._load_counts(announce)
+        self._count_in_worker(announce)
         self.query_one(OrderList).reload(self.now)
         self._update_status()
 
+    def _count_in_worker(self, announce: bool) -> None:
+        """Count the filters on show now in a worker; the answer carries its filters and its token."""
+        self._counts_asked += 1
+        self._load_counts(self._counts_asked, self.effective_filters, announce)
+
     @work(thread=True, exclusive=True, group="counts")
-    def _load_counts(self, announce: bool) -> None:
+    def _load_counts(self, token: int, filters: Filters, announce: bool) -> None:
         store = self.tsshop.open_store()
         try:
-            filters = self.effective_filters
             counts = store.counts(filters if filters.active else None)
         finally:
             store.close()
-        self.app.call_from_thread(self._apply_counts, counts, announce)
+        self.app.call_from_thread(self._apply_counts, token, filters, counts, announce)
 
-    def _apply_counts(self, counts: dict[str, int], announce: bool) -> None:
+    def _apply_counts(self, token: int, filters: Filters, counts: dict[str, int], announce: bool) -> None:
+        """Show counts unless they are stale: of other filters than those on show, or older than
+        the counts on show (a slow count may land after a quicker, newer one)."""
+        if filters != self.effective_filters or token <= self._counts_shown:
+            return
+        self._counts_shown = token
         grown = counts.get("all", 0) - self.counts.get("all", counts.get("all", 0))
         self.counts = counts
         if announce and grown > 0 and not self.search_ids:
@@ -353,9 +398,15 @@ class MainScreen(OrderActions):
         self._show()
 
     def action_untag_all(self) -> None:
-        self.query_one(OrderList).tagged.clear()
-        self.query_one(OrderList).refresh()
+        orders = self.query_one(OrderList)
+        count = len(orders.tagged)
+        if not count:
+            self.notify("No order is tagged (space tags one).", timeout=3)
+            return
+        orders.tagged.clear()
+        orders.refresh()
         self._update_status()
+        self.notify(f"Untagged {count} order{'s' if count != 1 else ''}", timeout=3)
 
     def action_pause(self) -> None:
         self.live = not self.live
@@ -374,11 +425,11 @@ class MainScreen(OrderActions):
         self._timer = self.set_interval(seconds, self._poll)
 
     def action_back_out(self) -> None:
-        orders = self.query_one(OrderList)
+        """Clear the search, else leave a drill-down; never the tags, which only u removes."""
         if self.search_ids:
             self.set_search([])
-        elif orders.tagged:
-            self.action_untag_all()
+        elif self.drill is not None:
+            self.app.pop_screen()
 
     def action_search(self) -> None:
         from ..modals.search import SearchModal
@@ -417,11 +468,12 @@ class MainScreen(OrderActions):
     def _reload_counts_now(self) -> None:
         """Unfiltered counts are a lookup: at once. Filtered ones can take seconds on a big shop:
         they are counted in a worker and the screen says 'counting…' meanwhile."""
-        filters = self.effective_filters
-        if filters.active:
+        if self.effective_filters.active:
             self.counts = {}
-            self._load_counts(False)
+            self._count_in_worker(False)
         else:
+            self._counts_asked += 1
+            self._counts_shown = self._counts_asked
             self.counts = self.store.counts()
 
     def action_save_view(self) -> None:
@@ -448,10 +500,17 @@ class MainScreen(OrderActions):
         self._reload_counts_now()
         self._show()
 
-    def action_insights(self, view: str = "health") -> None:
+    def action_insights(self, view: str | None = None) -> None:
+        """Open Insights; from a drill-down, go back to the Insights screen it was opened from."""
         from .insights import InsightsScreen
 
-        self.app.push_screen(InsightsScreen(view))
+        if self.drill is None:
+            self.app.push_screen(InsightsScreen(view or "health"))
+            return
+        self.app.pop_screen()
+        insights = self.app.screen
+        if view is not None and isinstance(insights, InsightsScreen):
+            insights.action_view(view)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for view, title, about in (

@@ -1,0 +1,144 @@
+"""Issue 10 on the main screen: nothing an operator built up is lost, nothing urgent is hidden."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from textual.widgets import Static
+
+from tsshop_tui.domain.clock import FixedClock
+from tsshop_tui.domain.model import Flag, OrderStatus
+from tsshop_tui.domain.query import Filters, Sort
+from tsshop_tui.store import Store
+from tsshop_tui.ui.screens.main import MainScreen
+from tsshop_tui.ui.widgets.order_list import OrderList
+
+from .factories import NOW
+from .ui_shop import build_shop, make_app
+
+
+@pytest.fixture
+def shop_db(tmp_path):
+    return build_shop(tmp_path / "shop.db")
+
+
+def parts(app):
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen, screen.query_one(OrderList)
+
+
+def line(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+# 10.15 Counts race ----------------------------------------------------------------------------
+
+
+async def test_a_slow_count_for_old_filters_does_not_overwrite_the_new_one(shop_db, monkeypatch):
+    """Filters A are counted slowly; B, chosen meanwhile, are counted at once; A lands last."""
+    slow = Filters(flag=Flag.RED)
+    release = threading.Event()
+    original = Store.counts
+
+    def counts(self, filters=None):
+        if filters == slow:
+            release.wait(5)
+        return original(self, filters)
+
+    monkeypatch.setattr(Store, "counts", counts)
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, _ = parts(pilot.app)
+        screen.set_filters(slow)
+        await pilot.pause()
+        fresh = Filters(creator="anna.styles")
+        screen.set_filters(fresh)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen.counts:
+                break
+        expected = original(pilot.app.store, fresh)
+        assert screen.counts == expected
+        release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.counts == expected
+        assert f"{expected['to-ship']} orders" in line(screen, "#title-line")
+
+
+# 10.5 esc never untags -------------------------------------------------------------------------
+
+
+async def test_escape_keeps_the_tags_and_u_untags_saying_how_many(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        await pilot.press("space", "space", "space")
+        assert len(orders.tagged) == 3
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(orders.tagged) == 3
+        assert "3 tagged" in line(screen, "#status-line")
+        await pilot.press("u")
+        await pilot.pause()
+        assert not orders.tagged
+        assert any(n.message == "Untagged 3 orders" for n in pilot.app._notifications)
+
+
+async def test_escape_still_clears_a_search_first(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        await pilot.press("space")
+        screen.set_search(["577000000000000001"])
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.search_ids == [] and len(orders.tagged) == 1
+
+
+# 10.1 Insights drill-down in its own context ---------------------------------------------------
+
+
+async def test_insights_drill_down_opens_its_own_list_and_leaves_the_work_tabs_alone(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        main, _ = parts(pilot.app)
+        before = (main.tab, main.filters, dict(main.sort_by), main.descending)
+        await pilot.press("H")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("c")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        insights = pilot.app.screen
+        await pilot.press("enter")
+        await pilot.pause()
+        drill = pilot.app.screen
+        assert isinstance(drill, MainScreen) and drill is not main
+        assert drill.tab == "all" and drill.filters.creator and drill.filters.window_days == 30
+        assert drill.sort is Sort.CREATED and drill.descending
+        assert "Insights" in line(drill, "#search-line")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is insights
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is main
+        assert (main.tab, main.filters, dict(main.sort_by), main.descending) == before
+        await pilot.press("1")
+        assert main.sort is Sort.DEADLINE and not main.descending and not main.filters.active
+        await pilot.press("2")
+        assert main.sort is Sort.SHIP_BY and not main.descending
+
+
+async def test_filter_chips_that_do_not_fit_are_counted_not_cut(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, _ = parts(pilot.app)
+        screen.set_filters(Filters(overdue=True, flag=Flag.RED, creator="anna.styles", campaign="Black Friday LIVE",
+                                   window_days=30))
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        title = line(screen, "#title-line")
+        assert "…" not in title
+        assert "overdue" in title and "more" in title
+        shown = sum(label in title for _, label in screen.filters.chips())
+        assert f"+{5 - shown} more" in title
+        assert "sort: ship-by ↑" in title
