@@ -6,16 +6,20 @@ from datetime import timedelta
 
 import pytest
 
+from tsshop_tui.domain.catalog import STATUS_WORDS, Action
 from tsshop_tui.domain.model import OrderStatus, RequestType
 from tsshop_tui.domain.rules import (
     Reason,
     RuleError,
+    abnormal_reason,
     action_items,
     action_reasons,
     cancel_reason_for,
     countdown,
     is_valid_tracking,
+    refusal,
 )
+from tsshop_tui.domain.text import visible
 
 from .factories import HOUR, NOW, make_order, random_orders, request
 
@@ -89,5 +93,56 @@ def test_cancel_reasons_follow_status():
     assert cancel_reason_for(paid, "seller_cancel_reason_out_of_stock").seller_fault
     with pytest.raises(RuleError, match="not a reason for paid orders"):
         cancel_reason_for(paid, "seller_cancel_unpaid_reason_out_of_stock")
-    with pytest.raises(RuleError, match="IN_TRANSIT"):
+    with pytest.raises(RuleError, match="is in transit: cancel is only possible before shipping"):
         cancel_reason_for(make_order(2, OrderStatus.IN_TRANSIT), "seller_cancel_reason_out_of_stock")
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_refusals_say_the_status_in_the_screens_words_never_the_raw_code(status):
+    """Issue 10.10: 'order … is IN_TRANSIT' read as a code where the screen says 'In transit'."""
+    for action in Action:
+        message = refusal("577000000000000001", status, action)
+        if message is not None:
+            assert status.value not in message
+            assert f" is {STATUS_WORDS[status].lower()}: " in message
+    assert set(STATUS_WORDS) == set(OrderStatus)
+
+
+@pytest.mark.parametrize(
+    ("status", "tracking", "expected"),
+    [
+        (OrderStatus.IN_TRANSIT, None, "no tracking number"),
+        (OrderStatus.AWAITING_COLLECTION, "  ", "no tracking number"),
+        (OrderStatus.IN_TRANSIT, "N/A",
+         "tracking number 'N/A' is not usable: it has 3 characters; a usable one has 8 to 40"),
+        (OrderStatus.AWAITING_COLLECTION, "1Z-999-AA1",
+         "tracking number '1Z-999-AA1' is not usable: it may hold only letters and digits, not '-'"),
+        (OrderStatus.IN_TRANSIT, "1Z999AA10123456784", None),
+        (OrderStatus.DELIVERED, None, None),
+        (OrderStatus.AWAITING_SHIPMENT, None, None),
+    ],
+)
+def test_abnormal_reason_says_what_is_wrong_with_the_tracking(status, tracking, expected):
+    order = make_order(1, status, tracking_number=tracking)
+    assert abnormal_reason(order) == expected
+    assert (Reason.ABNORMAL_PACKAGE in action_reasons(order, NOW)) is (expected is not None)
+
+
+def test_correcting_tracking_is_allowed_only_on_the_way():
+    allowed = {s for s in OrderStatus if refusal("1", s, Action.CORRECT_TRACKING) is None}
+    assert allowed == {OrderStatus.AWAITING_COLLECTION, OrderStatus.IN_TRANSIT}
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("abc\u202eevil.exe", "abc\\u202eevil.exe"),
+        ("\u2066x\u2069 \u200e\u200f \u061c", "\\u2066x\\u2069 \\u200e\\u200f \\u061c"),
+        ("\u202a\u202b\u202c\u202d zero\u200bwidth\ufeff", "\\u202a\\u202b\\u202c\\u202d zero\\u200bwidth\\ufeff"),
+        ("csi \x9b31m", "csi \\x9b31m"),
+        ("family \U0001F468\u200d\U0001F469", "family \U0001F468\u200d\U0001F469"),
+    ],
+)
+def test_bidi_and_zero_width_controls_are_made_visible(raw, shown):
+    """Issue 11.9: U+202E reached the terminal raw and reversed the text after it."""
+    assert visible(raw) == shown

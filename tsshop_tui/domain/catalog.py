@@ -34,7 +34,7 @@ TABS: tuple[Tab, ...] = (
 )
 TAB_IDS: tuple[str, ...] = tuple(tab.id for tab in TABS)
 TABS_BY_ID: dict[str, Tab] = {tab.id: tab for tab in TABS}
-DEFAULT_TAB = "to-ship"
+DEFAULT_TAB = "action-needed"
 STATUS_TABS: tuple[Tab, ...] = tuple(tab for tab in TABS if tab.statuses)
 TAB_OF_STATUS: dict[OrderStatus, str] = {
     status: tab.id for tab in STATUS_TABS for status in tab.statuses
@@ -44,6 +44,22 @@ TO_SHIP = (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)
 CANCELLABLE = (S.UNPAID, S.ON_HOLD, S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)
 SHIPPED = (S.AWAITING_COLLECTION, S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
 UNPAID_STATES = (S.UNPAID,)
+# Shipped but not yet delivered: the statuses whose tracking number can still be corrected.
+ON_THE_WAY = (S.AWAITING_COLLECTION, S.IN_TRANSIT)
+
+# The screen's words for a status, used in messages instead of the raw codes.
+STATUS_WORDS: dict[OrderStatus, str] = {
+    S.UNPAID: "Unpaid",
+    S.ON_HOLD: "On hold",
+    S.AWAITING_SHIPMENT: "Awaiting shipment",
+    S.PARTIALLY_SHIPPING: "Partially shipped",
+    S.AWAITING_COLLECTION: "Awaiting collection",
+    S.IN_TRANSIT: "In transit",
+    S.DELIVERED: "Delivered",
+    S.COMPLETED: "Completed",
+    S.CANCELLED: "Cancelled",
+}
+SHIPPING_TYPE_WORDS: dict[ShippingType, str] = {ShippingType.SELLER: "the seller", ShippingType.TIKTOK: "TikTok"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,7 @@ class Action(StrEnum):
     SHIP = "ship"
     ANSWER_CANCELLATION = "answer-cancellation"
     ANSWER_RETURN = "answer-return"
+    CORRECT_TRACKING = "correct-tracking"
     PRINT = "print"
     EXPORT = "export"
 
@@ -99,8 +116,8 @@ ALLOWED_ACTIONS: dict[OrderStatus, tuple[Action, ...]] = {
     S.ON_HOLD: (*_ALWAYS, Action.CANCEL, Action.ANSWER_CANCELLATION),
     S.AWAITING_SHIPMENT: (*_ALWAYS, Action.CANCEL, Action.SHIP, Action.ANSWER_CANCELLATION),
     S.PARTIALLY_SHIPPING: (*_ALWAYS, Action.CANCEL, Action.SHIP, Action.ANSWER_CANCELLATION),
-    S.AWAITING_COLLECTION: (*_ALWAYS, Action.ANSWER_RETURN),
-    S.IN_TRANSIT: (*_ALWAYS, Action.ANSWER_RETURN),
+    S.AWAITING_COLLECTION: (*_ALWAYS, Action.ANSWER_RETURN, Action.CORRECT_TRACKING),
+    S.IN_TRANSIT: (*_ALWAYS, Action.ANSWER_RETURN, Action.CORRECT_TRACKING),
     S.DELIVERED: (*_ALWAYS, Action.ANSWER_RETURN),
     S.COMPLETED: (*_ALWAYS, Action.ANSWER_RETURN),
     S.CANCELLED: (Action.NOTE, Action.EXPORT),

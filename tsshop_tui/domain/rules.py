@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .catalog import ALLOWED_ACTIONS, CANCEL_REASONS_BY_CODE, TO_SHIP, Action, CancelReason
+from .catalog import (
+    ALLOWED_ACTIONS,
+    CANCEL_REASONS_BY_CODE,
+    ON_THE_WAY,
+    STATUS_WORDS,
+    TO_SHIP,
+    Action,
+    CancelReason,
+)
 from .model import Order, OrderStatus, RequestType
 
 DAY = timedelta(hours=24)
@@ -47,19 +55,36 @@ def is_valid_tracking(tracking: str | None) -> bool:
     return bool(tracking) and bool(_TRACKING.fullmatch(tracking))
 
 
+def _tracking_fault(tracking: str) -> str | None:
+    """What is wrong with a non-blank *tracking*, as the end of a sentence about it; None when usable."""
+    if not (TRACKING_MIN <= len(tracking) <= TRACKING_MAX):
+        return f"has {len(tracking)} characters; a usable one has {TRACKING_MIN} to {TRACKING_MAX}"
+    if not _TRACKING.fullmatch(tracking):
+        bad = "".join(sorted({c for c in tracking if not (c.isascii() and c.isalnum())}))
+        return f"may hold only letters and digits, not {bad!r}"
+    return None
+
+
 def tracking_problem(tracking: str | None) -> str | None:
     """Why *tracking* is not a usable tracking number, in words; None when it is usable."""
     if not tracking or not tracking.strip():
         return "a tracking number is needed"
-    if not (TRACKING_MIN <= len(tracking) <= TRACKING_MAX):
-        return (
-            f"tracking number {tracking!r} has {len(tracking)} characters; "
-            f"a usable one has {TRACKING_MIN} to {TRACKING_MAX}"
-        )
-    if not _TRACKING.fullmatch(tracking):
-        bad = "".join(sorted({c for c in tracking if not (c.isascii() and c.isalnum())}))
-        return f"tracking number {tracking!r} may hold only letters and digits, not {bad!r}"
-    return None
+    fault = _tracking_fault(tracking)
+    return f"tracking number {tracking!r} {fault}" if fault else None
+
+
+def abnormal_reason(order: Order) -> str | None:
+    """What is abnormal about a shipped order's tracking, in words; None when nothing is.
+
+    Abnormal: awaiting collection or in transit without a usable tracking number.
+    """
+    if order.status not in ON_THE_WAY:
+        return None
+    tracking = order.tracking_number
+    if not tracking or not tracking.strip():
+        return "no tracking number"
+    fault = _tracking_fault(tracking)
+    return f"tracking number {tracking!r} is not usable: it {fault}" if fault else None
 
 
 def action_items(order: Order, now: datetime) -> list[ActionItem]:
@@ -86,10 +111,7 @@ def action_items(order: Order, now: datetime) -> list[ActionItem]:
     ret = order.pending_request(RequestType.RETURN_REFUND)
     if ret is not None:
         items.append(ActionItem(Reason.RETURN_REQUESTED, ret.respond_by))
-    if order.status in (
-        OrderStatus.AWAITING_COLLECTION,
-        OrderStatus.IN_TRANSIT,
-    ) and not is_valid_tracking(order.tracking_number):
+    if abnormal_reason(order) is not None:
         items.append(ActionItem(Reason.ABNORMAL_PACKAGE, None))
     items.sort(key=lambda item: (item.deadline is None, item.deadline or now))
     return items
@@ -113,7 +135,13 @@ _WHY_NOT: dict[Action, str] = {
     Action.SHIP: "only orders awaiting shipment can be shipped",
     Action.ANSWER_CANCELLATION: "a buyer cancellation request can only be answered before shipping",
     Action.ANSWER_RETURN: "a return/refund request can only be answered once the order has shipped",
+    Action.CORRECT_TRACKING: "a tracking number can only be corrected while the order is awaiting collection or in transit",
 }
+
+
+def status_words(status: OrderStatus) -> str:
+    """The status as the screen says it, inside a sentence: 'in transit', 'awaiting collection'."""
+    return STATUS_WORDS[status].lower()
 
 
 def refusal(order_id: str, status: OrderStatus, action: Action) -> str | None:
@@ -128,7 +156,7 @@ def refusal(order_id: str, status: OrderStatus, action: Action) -> str | None:
         why = "it has already shipped"
     else:
         why = _WHY_NOT.get(action, f"{action.value} is not allowed in that status")
-    return f"order {order_id} is {status.value}: {why}"
+    return f"order {order_id} is {status_words(status)}: {why}"
 
 
 def check_allowed(order: Order, action: Action) -> None:
@@ -147,7 +175,7 @@ def cancel_reason_for(order: Order, code: str) -> CancelReason:
     unpaid = order.status is OrderStatus.UNPAID
     if reason.for_unpaid != unpaid:
         kind = "unpaid" if unpaid else "paid"
-        raise RuleError(f"order {order.id} is {order.status.value}: {code} is not a reason for {kind} orders")
+        raise RuleError(f"order {order.id} is {status_words(order.status)}: {code} is not a reason for {kind} orders")
     return reason
 
 
