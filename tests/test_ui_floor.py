@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from textual.widgets import Static
-
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import Flag, OrderStatus
 from tsshop_tui.domain.query import Filters, Sort
@@ -30,7 +28,7 @@ def parts(app):
 
 
 def line(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+    return str(screen.query_one(selector).render())
 
 
 # 10.15 Counts race ----------------------------------------------------------------------------
@@ -142,3 +140,85 @@ async def test_filter_chips_that_do_not_fit_are_counted_not_cut(shop_db):
         shown = sum(label in title for _, label in screen.filters.chips())
         assert f"+{5 - shown} more" in title
         assert "sort: ship-by ↑" in title
+
+
+# 10.11 The daily queue first; every tab in sight ------------------------------------------------
+
+
+async def test_the_command_centre_opens_on_action_needed_unless_the_config_says_otherwise(shop_db):
+    from tsshop_tui.config import Settings
+    from tsshop_tui.ui.app import TsshopApp
+    from tsshop_tui.ui.widgets.tab_strip import TabStrip
+
+    app = TsshopApp(db_path=shop_db, settings=Settings(refresh_seconds=300), clock=FixedClock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        assert screen.tab == "action-needed" and screen.query_one(TabStrip).active == "action-needed"
+        assert orders.cursor_row.reason is not None
+        assert line(screen, "#title-line").startswith(" Action needed")
+    async with make_app(shop_db, default_tab="completed").run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        assert screen.tab == "completed" and orders.tab == "completed"
+        assert line(screen, "#title-line").startswith(" Completed")
+
+
+async def test_the_tab_strip_says_where_it_is_when_the_tabs_do_not_fit(shop_db):
+    from tsshop_tui.domain.catalog import TABS
+
+    async with make_app(shop_db, default_tab="action-needed").run_test(size=(80, 24)) as pilot:
+        screen, _ = parts(pilot.app)
+        seen: set[str] = set()
+        for i, tab in enumerate(TABS):
+            strip = line(screen, "#tabs")
+            assert strip.rstrip().endswith(f"{i + 1}/{len(TABS)} ›"), strip
+            assert (tab.short if i else "Action needed") in strip
+            seen |= {t.short for t in TABS if f"{t.short} " in strip}
+            await pilot.press("right_square_bracket")
+        assert seen == {t.short for t in TABS}
+    async with make_app(shop_db).run_test(size=(200, 24)) as pilot:
+        screen, _ = parts(pilot.app)
+        strip = line(screen, "#tabs")
+        assert all(t.short in strip for t in TABS[1:]) and "/11" not in strip
+
+
+# 10.2 Tags of orders that left the view -----------------------------------------------------------
+
+
+async def test_tags_of_orders_that_left_the_view_are_shown_and_refreshed_on_each_live_refresh(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        await pilot.press("space", "space")
+        first, second = list(orders.tagged)
+        old = orders.tagged[first].version
+        assert "2 tagged" in line(screen, "#status-line") and "not in" not in line(screen, "#status-line")
+        with Store(shop_db, clock=FixedClock(NOW), actor="another terminal") as other:
+            other.ship(first, tracking_number="1Z999AA10123456799", carrier="UPS")
+        screen._poll()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        status = line(screen, "#status-line")
+        assert "2 tagged · 1 not in To ship" in status
+        row = orders.tagged[first]
+        assert row.status is OrderStatus.AWAITING_COLLECTION and row.version > old
+        targets = {t.id: t for t in screen.action_targets()}
+        assert targets[first].version == row.version and targets[first].status is OrderStatus.AWAITING_COLLECTION
+        screen.action_tab("all")  # both are there
+        await pilot.pause()
+        assert "2 tagged" in line(screen, "#status-line") and "not in" not in line(screen, "#status-line")
+        await pilot.press("2")
+        await pilot.press("u")
+        await pilot.pause()
+        assert "tagged" not in line(screen, "#status-line")
+
+
+def test_store_in_view_says_which_orders_a_tab_under_filters_shows_now(tmp_path):
+    from .ui_shop import shop_orders
+
+    with Store(build_shop(tmp_path / "s.db"), clock=FixedClock(NOW)) as store:
+        ids = [order.id for order in shop_orders()]
+        for tab in ("to-ship", "action-needed", "returns", "all", "cancelled"):
+            expected = {row.id for row in store.page(tab, limit=100).rows}
+            assert store.in_view(tab, ids) == expected
+        red = Filters(flag=Flag.RED)
+        assert store.in_view("to-ship", ids, filters=red) == {row.id for row in store.page("to-ship", filters=red).rows}
+        assert store.in_view("to-ship", []) == set()

@@ -98,5 +98,6 @@ def build_shop(path: Path) -> Path:
 
 
 def make_app(path: Path, **settings: object) -> TsshopApp:
-    options = {"refresh_seconds": 300.0, **settings}
+    """The app on *path*, opening on To ship (the warehouse's list) unless told otherwise."""
+    options = {"refresh_seconds": 300.0, "default_tab": "to-ship", **settings}
     return TsshopApp(db_path=path, settings=Settings(**options), clock=FixedClock(NOW))

@@ -359,6 +359,25 @@ class ReadsMixin(StoreBase):
         }
         return [i for i in ids if i in missing]
 
+    def in_view(self, tab: str, order_ids: Iterable[str], *, filters: Filters | None = None) -> set[str]:
+        """Which of *order_ids* *tab* shows now under *filters*: tagged orders that left it
+        (their status changed, or they no longer match) are not among them."""
+        now = self.now_epoch()
+        shown: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(order_ids)), 500):
+            terms, params = filter_sql(filters or Filters(), now)
+            names = [f"v{i}" for i in range(len(chunk))]
+            terms = [*_tab_terms(tab), *terms, f"o.id IN ({', '.join(':' + n for n in names)})"]
+            params.update(zip(names, chunk, strict=True))
+            where = " AND ".join(terms)
+            if tab == "action-needed":
+                params.update(self._action_params(now))
+                sql = f"{ACTION_CTE} SELECT o.id FROM action a JOIN orders o ON o.id = a.id WHERE {where}"
+            else:
+                sql = f"SELECT o.id FROM orders o WHERE {where}"
+            shown.update(oid for (oid,) in self.conn.execute(sql, params))
+        return shown
+
     def rows_for(self, order_ids: list[str]) -> list[OrderRow]:
         """List rows for these orders, in ship-by order."""
         rows: list[OrderRow] = []

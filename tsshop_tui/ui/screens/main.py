@@ -163,6 +163,7 @@ class MainScreen(OrderActions):
         self._data_version = -1
         self._since_counts = 0.0
         self._counts_asked = self._counts_shown = 0
+        self._tags_away: set[str] = set()
         self._timer = None
 
     @property
@@ -226,6 +227,7 @@ class MainScreen(OrderActions):
         orders = self.query_one(OrderList)
         orders.empty_message = self._empty_message()
         orders.load(self._source(), self.tab, self.now)
+        self._check_tags()
         self._update_lines()
 
     def _empty_message(self) -> str:
@@ -286,6 +288,8 @@ class MainScreen(OrderActions):
             status.append(" (filtered)", style="dim")
         if orders.tagged:
             status.append(f" · {len(orders.tagged)} tagged", style="bold green")
+        if self._tags_away:
+            status.append(f" · {len(self._tags_away)} not in {TABS_BY_ID[self.tab].label}", style="bold yellow")
         row = orders.cursor_row
         if row is not None:
             status.append(f" · {row.id}", style="dim")
@@ -312,7 +316,20 @@ class MainScreen(OrderActions):
         self._since_counts = 0.0
         self._count_in_worker(announce)
         self.query_one(OrderList).reload(self.now)
+        self._check_tags()
         self._update_status()
+
+    def _check_tags(self) -> None:
+        """Tagged orders as the database has them now (so actions carry fresh versions), and
+        which of them this tab under its filters no longer shows."""
+        orders = self.query_one(OrderList)
+        if not orders.tagged:
+            self._tags_away = set()
+            return
+        ids = list(orders.tagged)
+        for row in self.store.rows_for(ids):
+            orders.tagged[row.id] = row
+        self._tags_away = set(ids) - self.store.in_view(self.tab, ids, filters=self.effective_filters)
 
     def _count_in_worker(self, announce: bool) -> None:
         """Count the filters on show now in a worker; the answer carries its filters and its token."""
@@ -350,7 +367,8 @@ class MainScreen(OrderActions):
         self._update_status()
 
     @on(OrderList.Tagged)
-    def _tagged(self) -> None:
+    def _tagged(self, event: OrderList.Tagged) -> None:
+        self._tags_away.discard(event.order_id)
         self._update_status()
 
     @on(OrderList.Opened)
@@ -404,6 +422,7 @@ class MainScreen(OrderActions):
             self.notify("No order is tagged (space tags one).", timeout=3)
             return
         orders.tagged.clear()
+        self._tags_away = set()
         orders.refresh()
         self._update_status()
         self.notify(f"Untagged {count} order{'s' if count != 1 else ''}", timeout=3)

@@ -1,4 +1,5 @@
-"""One line of tabs with live counts; scrolls sideways to keep the active tab in view."""
+"""One line of tabs with live counts; when they do not all fit it scrolls sideways to keep the
+active tab in view and says where it is ("‹ 6/11 ›"), so no tab is ever out of sight unannounced."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ...domain.catalog import TABS
+from ...domain.catalog import DEFAULT_TAB, TABS
 from ..format import short_count
 
 SEPARATOR = " │ "
@@ -18,22 +19,23 @@ class TabStrip(Widget):
 
     COMPONENT_CLASSES = {"tab-strip--active", "tab-strip--count", "tab-strip--urgent"}
 
-    active: reactive[str] = reactive("to-ship")
+    active: reactive[str] = reactive(DEFAULT_TAB)
     counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
 
     def render(self) -> Text:
         width = self.size.width or 80
         pieces = [self._piece(tab.id, tab.short if tab.id != "action-needed" else "Action needed") for tab in TABS]
         active = next(i for i, tab in enumerate(TABS) if tab.id == self.active)
-        start, end = self._window(pieces, active, width)
-        text = Text.assemble(("‹ " if start > 0 else "", "dim"))
-        for i in range(start, end):
-            if i > start:
-                text.append(SEPARATOR, style="dim")
-            text.append_text(pieces[i])
-        if end < len(pieces):
-            text.append(" ›", style="dim")
-        return text
+        if sum(p.cell_len for p in pieces) + len(SEPARATOR) * (len(pieces) - 1) <= width:
+            return Text(SEPARATOR, style="dim").join(pieces)
+        where = f" {active + 1}/{len(pieces)} "
+        start, end = self._window(pieces, active, width - len(where) - 3)
+        position = Text.assemble(
+            " ", ("‹", "bold" if start > 0 else "dim"), where, ("›", "bold" if end < len(pieces) else "dim")
+        )
+        text = Text(SEPARATOR, style="dim").join(pieces[start:end])
+        text.pad_right(max(width - text.cell_len - position.cell_len, 1))
+        return text + position
 
     def _piece(self, tab_id: str, label: str) -> Text:
         count = self.counts.get(tab_id)
@@ -50,9 +52,9 @@ class TabStrip(Widget):
 
     @staticmethod
     def _window(pieces: list[Text], active: int, width: int) -> tuple[int, int]:
-        """The widest run of tabs around *active* that fits in *width* (with room for ‹ ›)."""
+        """The widest run of tabs around *active* that fits in *width*."""
         start = end = active
-        used = pieces[active].cell_len + 4
+        used = pieces[active].cell_len
         grew = True
         while grew:
             grew = False
