@@ -222,3 +222,73 @@ def test_store_in_view_says_which_orders_a_tab_under_filters_shows_now(tmp_path)
         red = Filters(flag=Flag.RED)
         assert store.in_view("to-ship", ids, filters=red) == {row.id for row in store.page("to-ship", filters=red).rows}
         assert store.in_view("to-ship", []) == set()
+
+
+# 10.10 Words: cards, reasons, help --------------------------------------------------------------
+
+
+def card_text(orders: OrderList, index: int, width: int = 78) -> list[str]:
+    row = orders.rows[index]
+    order = orders._orders.get(row.id)
+    return [orders._card_text(row, order, n, width).plain for n in range(5)]
+
+
+async def test_card_view_counts_lines_in_words_and_labels_the_buyer_message(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        screen.set_search(["577000000000000001", "577000000000000002", "577000000000000007"])
+        await pilot.press("v")
+        await pilot.pause()
+        cards = {row.id: card_text(orders, i) for i, row in enumerate(orders.rows)}
+        assert "+1 more line" in cards["577000000000000001"][1] and "lines" not in cards["577000000000000001"][1]
+        assert "+2 more lines" in cards["577000000000000002"][1]
+        assert cards["577000000000000007"][2].startswith("Buyer message [bold red]URGENT")
+        assert cards["577000000000000001"][2] == "Buyer message —"
+
+
+async def test_shipped_orders_say_when_they_shipped_never_a_ship_by_countdown(shop_db):
+    from .factories import HOUR
+
+    with Store(shop_db, clock=FixedClock(NOW - 2 * HOUR)) as store:
+        store.ship("577000000000000004", tracking_number="1Z999AA10123456799", carrier="UPS")
+    async with make_app(shop_db, default_tab="awaiting-collection").run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        await pilot.press("v")
+        await pilot.pause()
+        shipped = next(i for i, row in enumerate(orders.rows) if row.id == "577000000000000004")
+        assert "shipped 2h 00m ago" in card_text(orders, shipped)[0]
+        for tab in ("completed", "delivered", "in-transit"):
+            screen.action_tab(tab)
+            await pilot.pause()
+            for i in range(len(orders.rows)):
+                assert "ship by" not in card_text(orders, i)[0]
+
+
+async def test_reason_column_says_what_is_abnormal_and_how_many_more_reasons(shop_db):
+    from tsshop_tui.ui.widgets.order_list import COLUMNS
+
+    async with make_app(shop_db, default_tab="action-needed").run_test(size=(80, 24)) as pilot:
+        _, orders = parts(pilot.app)
+        reason = COLUMNS["reason"]
+        cells = {row.id: reason.cell(row, NOW, reason.width).plain for row in orders.rows}
+        assert cells["577000000000000011"] == "Bad tracking"  # in transit with tracking "N/A"
+        assert cells["577000000000000003"] == "Auto-cancel +1"  # and ship-by within 24 h
+        assert cells["577000000000000002"] == "Overdue"
+        assert "Abnormal" not in cells.values()
+
+
+async def test_help_explains_the_reasons_lists_every_tab_and_each_group_once(shop_db):
+    from textual.widgets import Static
+
+    from tsshop_tui.ui.screens.help import HelpScreen
+
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_ = pilot.app.screen
+        assert isinstance(help_, HelpScreen)
+        table = help_.query(Static)[-1].content
+        text = "".join(segment.text for segment in pilot.app.console.render(table, pilot.app.console.options.update_width(200)))
+        assert text.count("Everywhere") == 1
+        assert "Returns" in text and "All" in text.split("Tabs:")[1].split("\n")[0]
+        assert "Overdue" in text and "+1" in text and "Bad tracking" in text

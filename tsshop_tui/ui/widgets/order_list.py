@@ -21,9 +21,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...domain.catalog import TO_SHIP
+from ...domain.catalog import SHIPPED, TO_SHIP
 from ...domain.model import Order, OrderStatus
-from ...domain.rules import countdown
+from ...domain.rules import Reason, countdown
 from ...domain.text import first_words, visible
 from ...store import Cursor, OrderRow, Page
 from ..format import (
@@ -67,6 +67,18 @@ def _ship_by(row: OrderRow, now: datetime, width: int) -> Text:
     return deadline_cell(row.rts_sla_time, now)
 
 
+def _reason(row: OrderRow, now: datetime, width: int) -> Text:
+    """The most urgent reason, in words ("No tracking" where the package is abnormal), and how
+    many more there are ("Overdue +1"; help explains it, detail lists them all)."""
+    cell = reason_cell(row.reason)
+    if row.reason is Reason.ABNORMAL_PACKAGE:
+        tracking = (row.tracking_number or "").strip()
+        cell = Text("Bad tracking" if tracking else "No tracking", style=cell.style)
+    if row.reason_count > 1:
+        cell.append(f" +{row.reason_count - 1}", style="dim")
+    return cell
+
+
 def _order_id(row: OrderRow, now: datetime, width: int) -> Text:
     return Text(row.id, style="dim" if row.is_sample_order else "")
 
@@ -76,7 +88,7 @@ COLUMNS: dict[str, Column] = {
     for column in (
         Column("order", "Order", 18, _order_id),
         Column("status", "Status", 12, lambda r, n, w: status_cell(r.status)),
-        Column("reason", "Reason", 13, lambda r, n, w: reason_cell(r.reason, r.reason_count)),
+        Column("reason", "Reason", 14, _reason),
         Column("deadline", "Deadline", 11, lambda r, n, w: deadline_cell(r.deadline, n)),
         Column("ship_by", "Ship by", 11, _ship_by),
         Column("items", "Qty", 3, lambda r, n, w: Text(str(r.item_count)), "right"),
@@ -444,12 +456,14 @@ class OrderList(Widget, can_focus=True):
             text = Text.assemble((row.id, "bold"), "  ", status_cell(row.status))
             if row.reason is not None:
                 text.append("  ")
-                text.append_text(reason_cell(row.reason, row.reason_count))
+                text.append_text(_reason(row, now, width))
                 text.append(" ")
                 text.append_text(deadline_cell(row.deadline, now))
             elif row.status in AWAITING_DISPATCH:
                 text.append("  ship by ")
                 text.append_text(deadline_cell(row.rts_sla_time, now))
+            elif row.status in SHIPPED and order is not None and order.rts_time is not None:
+                text.append(f"  shipped {countdown(order.rts_time, now)}", style="dim")
             text.append(f"  {money(row.total_amount, row.currency)} · {row.item_count} item{'s' if row.item_count != 1 else ''}")
             if row.flag is not None:
                 text.append("  ")
@@ -465,12 +479,13 @@ class OrderList(Widget, can_focus=True):
             text.append(first_words(first.product_name, 40))
             text.append(f" [{visible(first.sku_name)}]", style="dim")
             text.append(f" · {visible(first.seller_sku)}")
-            if len(order.line_items) > 1:
-                text.append(f"  +{len(order.line_items) - 1} more lines", style="dim")
+            more = len(order.line_items) - 1
+            if more:
+                text.append(f"  +{more} more line{'s' if more > 1 else ''}", style="dim")
             return text
         if line == 2:
-            message = first_words(order.buyer_message, max(width - 8, 10))
-            return Text.assemble(("Buyer ", "dim"), message or Text("—", style="dim"))
+            message = first_words(order.buyer_message, max(width - 14, 10))
+            return Text.assemble(("Buyer message ", "dim"), message or Text("—", style="dim"))
         if line == 3:
             text = Text.assemble(("Creator ", "dim"))
             text.append(f"@{visible(order.creator_username)}" if order.creator_username else "—")
