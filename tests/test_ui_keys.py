@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tsshop_tui.config import load_settings
+from tsshop_tui.config import load_settings, saved_views
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import OrderStatus
 from tsshop_tui.domain.query import MAX_SEARCH_IDS, Filters, Sort
@@ -271,7 +271,7 @@ async def test_b_saves_a_view_recalled_from_the_palette(shop_db):
         await pilot.pause()
         await pilot.press(*"late ones", "enter")
         await pilot.pause()
-        saved = load_settings().saved_views
+        saved = saved_views(load_settings())
         assert [(v.name, v.tab, v.filters) for v in saved] == [("late ones", "action-needed", Filters(overdue=True))]
         screen.set_filters(Filters())
         await pilot.press("2")

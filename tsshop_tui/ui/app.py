@@ -12,6 +12,7 @@ from textual.screen import Screen
 from ..config import Settings
 from ..domain.clock import Clock, SystemClock
 from ..store import Store
+from .keymap import check_keymap
 from .paths import stylesheet
 from .screens.main import MainScreen
 
@@ -40,6 +41,7 @@ class TsshopApp(App[None]):
         self.clock: Clock = clock or SystemClock()
         self.db_path = Path(db_path)
         self.read_only = read_only or self.settings.read_only
+        check_keymap(self.settings.keymap)
         self.store = self.open_store()
         self.set_keymap(self.settings.keymap)
 

@@ -14,7 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from ...config import SavedView, save_settings
+from ...config import ConfigError, SavedView, save_view, saved_views
 from ...domain.catalog import DEFAULT_TAB, TAB_IDS, TABS, TABS_BY_ID
 from ...domain.model import Order
 from ...domain.query import SORT_LABELS, Filters, Sort
@@ -503,10 +503,12 @@ class MainScreen(OrderActions):
     def _save_view(self, name: str | None) -> None:
         if not name:
             return
-        settings = self.tsshop.settings
         view = SavedView(name=name, tab=self.tab, filters=self.filters, sort=self.sort, descending=self.descending)
-        settings.saved_views = [v for v in settings.saved_views if v.name != name] + [view]
-        path = save_settings(settings)
+        try:
+            path = save_view(view)
+        except ConfigError as error:
+            self.notify(str(error), title="View not saved", severity="error", timeout=8)
+            return
         self.notify(f"Saved view {name!r} in {path}", timeout=4)
 
     def apply_view(self, view: SavedView) -> None:
@@ -548,7 +550,12 @@ class MainScreen(OrderActions):
         yield SystemCommand("Filters", "Combine filters", self.action_filter)
         yield SystemCommand("Clear filters", "Remove every filter chip", self.action_clear_filters)
         yield SystemCommand("Save view", "Name this tab + filters + sort", self.action_save_view)
-        for view in self.tsshop.settings.saved_views:
+        try:
+            views = saved_views(self.tsshop.settings)
+        except ConfigError as error:
+            self.notify(str(error), title="Saved views not read", severity="error", timeout=8)
+            views = []
+        for view in views:
             yield SystemCommand(
                 f"View: {view.name}",
                 f"{TABS_BY_ID[view.tab].label} · " + (", ".join(label for _, label in view.filters.chips()) or "no filters"),
