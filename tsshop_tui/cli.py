@@ -6,20 +6,27 @@ Exit codes: 0 ok, 1 partial (some rows or IDs failed, reported), 2 bad usage or 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import redirect_stdout
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from pydantic import ValidationError
 
 from .config import ConfigError, Settings, load_settings, resolve_db
 from .domain.catalog import CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, TAB_IDS, TABS_BY_ID
 from .domain.clock import Clock, FixedClock, SystemClock
+from .domain.metrics import MAX_DAYS
 from .domain.model import ContentType, Flag, Order, OrderType, RequestType
 from .domain.query import Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
@@ -81,12 +88,89 @@ class Context:
         print(text, file=self.out)
 
 
+# Arguments are checked where they come in: a value out of range is a one-line refusal (exit 2),
+# never an overflow or a traceback further down.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)  # dates and --now
+MAX_DEMO_ORDERS = 2_000_000
+MAX_SEARCH_LIMIT = 100_000
+MIN_SIMULATE_RATE, MAX_SIMULATE_RATE = 0.001, 1_000  # events per second
+MAX_SIMULATE_SECONDS, MAX_SIMULATE_EVENTS = 86_400, 10_000_000
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose refusals are one line on the command's error stream (UsageError, exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _shown(text: str) -> str:
+    """*text* with bytes that are not UTF-8 (argv's surrogate escapes) shown as \\xff."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "backslashreplace")
+    return visible(raw.decode("utf-8", "backslashreplace"))
+
+
+def _text_arg(text: str) -> str:
+    """Text that may be stored or searched for: it has to be UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"not UTF-8 text: '{_shown(text)}'") from None
+    return text
+
+
+def _int_arg(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: '{_shown(text)}'") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value:,} is out of range: give {low:,} to {high:,}")
+        return value
+
+    return parse
+
+
+def _number_arg(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: '{_shown(text)}'") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"'{_shown(text)}' is not a finite number")
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"'{_shown(text)}' is out of range: give {low:,g} to {high:,g}")
+        return value
+
+    return parse
+
+
+def _import_file(text: str) -> Path:
+    path = Path(text)
+    try:
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"{_shown(text)} is a directory: give the export files in it")
+        if not path.is_file():
+            raise argparse.ArgumentTypeError(f"{_shown(text)}: no such file")
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"{_shown(text)}: {error.strerror or error}") from None
+    return path
+
+
 def _parse_now(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: '{_shown(text)}'") from error
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"'{_shown(text)}' is out of range: give {FIRST_DAY} to {LAST_DAY}")
+    return moment
 
 
 def dumps(data: Any) -> str:
@@ -184,8 +268,16 @@ def cmd_counts(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _stdin_text(stdin: TextIO) -> str:
+    """All of standard input, which has to be UTF-8 text (UsageError saying so otherwise)."""
+    try:
+        return _text_arg(stdin.read())
+    except (UnicodeDecodeError, argparse.ArgumentTypeError):
+        raise UsageError("standard input is not UTF-8 text (nothing was changed)") from None
+
+
 def _read_ids(values: Sequence[str], stdin: TextIO) -> list[str]:
-    chunks = [stdin.read() if value == "-" else value for value in values]
+    chunks = [_stdin_text(stdin) if value == "-" else value for value in values]
     try:
         ids = parse_ids(chunks)
     except SearchTooLong as error:
@@ -306,7 +398,7 @@ def describe_order(order: Order, now: datetime) -> list[str]:
 
 def _action_ids(ctx: Context) -> list[str]:
     """Order IDs from the arguments ('-' reads stdin), separated by spaces, commas or new lines."""
-    chunks = [sys.stdin.read() if value == "-" else value for value in ctx.args.ids]
+    chunks = [_stdin_text(sys.stdin) if value == "-" else value for value in ctx.args.ids]
     ids = list(dict.fromkeys(t for c in chunks for t in c.replace(",", " ").replace(";", " ").split()))
     if not ids:
         raise UsageError("no order IDs given")
@@ -424,10 +516,6 @@ def cmd_simulate(ctx: Context) -> int:
     from .io.simulate import simulate
 
     args = ctx.args
-    if args.rate <= 0:
-        raise UsageError("--rate must be more than 0")
-    if args.seconds < 0 or (args.count is not None and args.count < 0):
-        raise UsageError("--seconds and --count cannot be negative")
     if args.seconds == 0 and args.count is None:
         raise UsageError("--seconds 0 needs --count K (that many events, as fast as possible)")
     if ctx.read_only:
@@ -452,40 +540,45 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
     note = sub.add_parser("note", parents=[common, writes], help="add a note and/or flag to orders",
                           description="Append a note to each order; its newest note is its current note and flag.")
-    note.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    note.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
     note.add_argument("--flag", type=_flag_arg, default=_NO_FLAG, metavar="COLOUR",
                       help=f"{', '.join(f.value for f in Flag)}, or none to clear the flag")
-    note.add_argument("--text", default="", help="the note text")
+    note.add_argument("--text", type=_text_arg, default="", help="the note text")
     note.set_defaults(handler=cmd_note)
 
     cancel = sub.add_parser(
         "cancel", parents=[common, writes], help="cancel orders before shipping",
         epilog=_cancel_reasons_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    cancel.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
-    cancel.add_argument("--reason", required=True, metavar="CODE", help="a cancel reason code (listed below)")
+    cancel.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
+    cancel.add_argument("--reason", required=True, type=_text_arg, metavar="CODE",
+                        help="a cancel reason code (listed below)")
     cancel.set_defaults(handler=cmd_cancel)
 
     ship = sub.add_parser("ship", parents=[common, writes], help="mark orders shipped with tracking and carrier")
-    ship.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
-    ship.add_argument("--tracking", required=True, metavar="T", help="tracking number: 8-40 letters and digits")
-    ship.add_argument("--carrier", required=True, metavar="C", help=f"one of: {', '.join(CARRIERS)}")
+    ship.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
+    ship.add_argument("--tracking", required=True, type=_text_arg, metavar="T",
+                      help="tracking number: 8-40 letters and digits")
+    ship.add_argument("--carrier", required=True, type=_text_arg, metavar="C", help=f"one of: {', '.join(CARRIERS)}")
     ship.set_defaults(handler=cmd_ship)
 
     request = sub.add_parser("request", parents=[common, writes],
                              help="approve or reject buyer cancellation and return requests")
     request.add_argument("answer", choices=("approve", "reject"))
-    request.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    request.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
     request.add_argument("--type", required=True, choices=tuple(_REQUEST_KINDS))
-    request.add_argument("--reason", help="why a request is rejected (needed to reject)")
+    request.add_argument("--reason", type=_text_arg, help="why a request is rejected (needed to reject)")
     request.set_defaults(handler=cmd_request)
 
     sim = sub.add_parser("simulate", parents=[common, writes],
                          help="feed the database campaign traffic (new orders, payments, shipments, requests)")
-    sim.add_argument("--rate", type=float, default=5.0, metavar="N", help="events per second (default 5)")
-    sim.add_argument("--seconds", type=float, default=10.0, metavar="S",
-                     help="how long to run (default 10); 0 with --count: no pacing")
-    sim.add_argument("--count", type=int, default=None, metavar="K", help="exactly K events")
+    sim.add_argument("--rate", type=_number_arg(MIN_SIMULATE_RATE, MAX_SIMULATE_RATE), default=5.0, metavar="N",
+                     help=f"events per second, {MIN_SIMULATE_RATE:g} to {MAX_SIMULATE_RATE:,} (default 5)")
+    sim.add_argument("--seconds", type=_number_arg(0, MAX_SIMULATE_SECONDS), default=10.0, metavar="S",
+                     help=f"how long to run, at most {MAX_SIMULATE_SECONDS:,} (a day; default 10); "
+                     "0 with --count: no pacing")
+    sim.add_argument("--count", type=_int_arg(0, MAX_SIMULATE_EVENTS), default=None, metavar="K",
+                     help=f"exactly K events, at most {MAX_SIMULATE_EVENTS:,}")
     sim.add_argument("--seed", type=int, default=None, help="make the traffic repeatable")
     sim.set_defaults(handler=cmd_simulate)
 
@@ -500,11 +593,9 @@ def _score_json(score: Any, name: str) -> dict[str, Any]:
 
 def cmd_metrics(ctx: Context) -> int:
     """Seller health (SFCR, LDR, VTR, return rate) and the top creators and products of the window."""
-    from .domain.metrics import MAX_DAYS, METRICS_BY_KEY, percent
+    from .domain.metrics import METRICS_BY_KEY, percent
 
     days = ctx.args.days
-    if not 1 <= days <= MAX_DAYS:
-        raise UsageError(f"--days must be from 1 to {MAX_DAYS}")
     now = ctx.clock.now()
     ctx.clock = FixedClock(now)  # one moment for every figure
     with ctx.store(read_only=True) as store:
@@ -554,9 +645,12 @@ def _tab_arg(text: str) -> str:
 
 def _date_arg(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2026-11-26: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-26: '{_shown(text)}'") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"{day} is out of range: give {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def _choice_arg(kind: type[Any], label: str) -> Callable[[str], Any]:
@@ -575,9 +669,9 @@ def _add_scope_options(parser: argparse.ArgumentParser, default_tab: str) -> Non
     scope = parser.add_argument_group("which orders")
     scope.add_argument("--tab", type=_tab_arg, default=None, metavar="T",
                        help=f"a tab id (default {default_tab}; 'all' with --ids): {', '.join(TAB_IDS)}")
-    scope.add_argument("--ids", nargs="+", default=None, metavar="ID",
+    scope.add_argument("--ids", nargs="+", type=_text_arg, default=None, metavar="ID",
                        help="only these order IDs (a tagged set); '-' reads them from stdin")
-    scope.add_argument("--search", nargs="+", default=None, metavar="ID",
+    scope.add_argument("--search", nargs="+", type=_text_arg, default=None, metavar="ID",
                        help="orders matching up to 100 order, tracking, product, SKU IDs or seller SKUs")
     filters = parser.add_argument_group("filters (as the command centre's f)")
     filters.add_argument("--overdue", action="store_true", help="to ship and past the ship-by time")
@@ -587,11 +681,11 @@ def _add_scope_options(parser: argparse.ArgumentParser, default_tab: str) -> Non
     notes = filters.add_mutually_exclusive_group()
     notes.add_argument("--has-note", dest="has_note", action="store_const", const=True, default=None)
     notes.add_argument("--no-note", dest="has_note", action="store_const", const=False)
-    filters.add_argument("--creator", default=None, metavar="U", help="creator username (with or without @)")
-    filters.add_argument("--campaign", default=None, metavar="C")
+    filters.add_argument("--creator", type=_text_arg, default=None, metavar="U", help="creator username (with or without @)")
+    filters.add_argument("--campaign", type=_text_arg, default=None, metavar="C")
     filters.add_argument("--content-type", type=_choice_arg(ContentType, "content type"), default=None,
                          metavar="T", help=", ".join(c.value.lower() for c in ContentType))
-    filters.add_argument("--product", default=None, metavar="P", help="a product ID, SKU ID or seller SKU")
+    filters.add_argument("--product", type=_text_arg, default=None, metavar="P", help="a product ID, SKU ID or seller SKU")
     filters.add_argument("--created-from", type=_date_arg, default=None, metavar="D", help="YYYY-MM-DD")
     filters.add_argument("--created-to", type=_date_arg, default=None, metavar="D", help="YYYY-MM-DD, inclusive")
     filters.add_argument("--order-type", type=_choice_arg(OrderType, "order type"), default=None, metavar="T",
@@ -615,7 +709,7 @@ def filters_from_args(args: argparse.Namespace, stdin: TextIO | None = None) -> 
     if data["created_from"] and data["created_to"] and data["created_from"] > data["created_to"]:
         raise UsageError("--created-from is after --created-to")
     if args.ids is not None:
-        chunks = [(stdin or sys.stdin).read() if value == "-" else value for value in args.ids]
+        chunks = [_stdin_text(stdin or sys.stdin) if value == "-" else value for value in args.ids]
         ids = list(dict.fromkeys(t for c in chunks for t in c.replace(",", " ").replace(";", " ").split()))
         if not ids:
             raise UsageError("--ids given without any order ID")
@@ -650,28 +744,66 @@ def _missing_ids(ctx: Context, filters: Filters, found: set[str]) -> int:
 
 
 def cmd_export(ctx: Context) -> int:
-    from .io.export import ExportError, default_file_name, export_orders, format_for
+    """Export to a file, or with -o - to standard output (then the summary goes to stderr)."""
+    from .io.export import ExportError, default_file_name, format_for
 
     args = ctx.args
     tab, filters = _scope(ctx, "all")
+    to_stdout = args.output == "-"
     try:
-        fmt = format_for(args.output or "", args.format)
+        fmt = format_for(args.output or "", args.format or ("csv" if to_stdout else None))
     except ExportError:
         raise UsageError("give --format csv|xlsx|json or -o FILE ending in .csv, .xlsx or .json") from None
-    path = Path(args.output) if args.output else Path(default_file_name("", tab, ctx.clock.now(), f".{fmt}"))
+    found: set[str] = set()
+    if to_stdout:
+        _check_stdout(ctx.out, fmt)
+        with tempfile.TemporaryDirectory(prefix="tsshop-export-") as folder:
+            result = _export(ctx, tab, filters, Path(folder, f"export.{fmt}"), fmt, found)
+            _copy_out(result.path, ctx.out)
+        print(replace(result, path=Path("standard output")).summary(), file=ctx.err)
+    else:
+        path = Path(args.output) if args.output else Path(default_file_name("", tab, ctx.clock.now(), f".{fmt}"))
+        ctx.print(_export(ctx, tab, filters, path, fmt, found).summary())
+    return EXIT_PARTIAL if _missing_ids(ctx, filters, found) else EXIT_OK
+
+
+def _export(ctx: Context, tab: str, filters: Filters, path: Path, fmt: str, found: set[str]) -> Any:
+    """The export of *tab* narrowed by *filters* written to *path*; the --ids found added to *found*."""
+    from .io.export import ExportError, export_orders
+
     with ctx.store(read_only=True) as store:
-        found: set[str] = set()
         ids = store.export_ids(tab, filters=filters)
         if filters.ids is not None:
             ids = _noting(ids, found)
         try:
-            result = export_orders(store, ids, path, fmt)
+            return export_orders(store, ids, path, fmt)
         except ExportError as error:
             raise UsageError(f"{error}") from error
         except OSError as error:
             raise UsageError(f"cannot write {path}: {error.strerror or error} (nothing was written)") from error
-    ctx.print(result.summary())
-    return EXIT_PARTIAL if _missing_ids(ctx, filters, found) else EXIT_OK
+
+
+def _check_stdout(out: TextIO, fmt: str) -> None:
+    """CSV and XLSX keep marketplace text exactly, escape characters too: never onto a terminal."""
+    if fmt != "json" and out.isatty():
+        raise UsageError(
+            f"{fmt.upper()} keeps marketplace text exactly, terminal escapes too: send it to a file or a "
+            "program (-o - | ...), or export JSON (nothing was written)"
+        )
+    if fmt == "xlsx" and not hasattr(out, "buffer"):
+        raise UsageError("this output takes text only: give -o FILE.xlsx (nothing was written)")
+
+
+def _copy_out(path: Path, out: TextIO) -> None:
+    """A finished export onto *out*, byte for byte where it takes bytes (CSV keeps its BOM and CRLF)."""
+    out.flush()
+    with path.open("rb") as handle:
+        binary = getattr(out, "buffer", None)
+        if binary is None:
+            shutil.copyfileobj(io.TextIOWrapper(handle, encoding="utf-8", newline=""), out)
+        else:
+            shutil.copyfileobj(handle, binary)
+            binary.flush()
 
 
 def _noting(ids: Any, found: set[str]) -> Any:
@@ -742,7 +874,8 @@ def _add_output_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("--format", choices=("csv", "xlsx", "json"), default=None,
                         help="default: from the file name")
     export.add_argument("-o", "--output", default=None, metavar="FILE",
-                        help="default: tsshop-TAB-YYYYMMDD-HHMM.FORMAT in the current folder")
+                        help="default: tsshop-TAB-YYYYMMDD-HHMM.FORMAT in the current folder; '-' writes to "
+                        "standard output (CSV unless --format; the summary then goes to stderr)")
     export.set_defaults(handler=cmd_export)
 
     printing = sub.add_parser(
@@ -780,7 +913,7 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="tsshop",
         description="TikTok Shop order command centre. Without a command it opens the terminal UI.",
         parents=[_common(suppress=False)],
@@ -791,13 +924,15 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common(suppress=True)
 
     demo = sub.add_parser("demo", parents=[common], help="build a believable demo shop")
-    demo.add_argument("--orders", type=int, default=5000)
-    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--orders", type=_int_arg(1, MAX_DEMO_ORDERS), default=5000, metavar="N",
+                      help=f"how many orders: 1 to {MAX_DEMO_ORDERS:,} (default 5000)")
+    demo.add_argument("--seed", type=int, default=1,
+                      help="random seed: the same seed and --now build the same shop (default 1)")
     demo.add_argument("--force", action="store_true", help="replace an existing database")
     demo.set_defaults(handler=cmd_demo)
 
     imp = sub.add_parser("import", parents=[common], help="import Seller Center order exports (.csv, .xlsx)")
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("files", nargs="+", type=_import_file, metavar="FILE")
     imp.set_defaults(handler=cmd_import)
 
     counts = sub.add_parser("counts", parents=[common], help="orders per tab")
@@ -805,17 +940,20 @@ def build_parser() -> argparse.ArgumentParser:
     counts.set_defaults(handler=cmd_counts)
 
     search = sub.add_parser("search", parents=[common], help="bulk search up to 100 IDs of any kind")
-    search.add_argument("ids", nargs="+", metavar="ID", help="order, tracking, product, SKU IDs; '-' reads stdin")
+    search.add_argument("ids", nargs="+", type=_text_arg, metavar="ID",
+                        help="order, tracking, product, SKU IDs; '-' reads stdin")
     search.add_argument("--json", action="store_true")
-    search.add_argument("--limit", type=int, default=500, help="show at most this many orders (default 500)")
+    search.add_argument("--limit", type=_int_arg(1, MAX_SEARCH_LIMIT), default=500, metavar="N",
+                        help=f"show at most this many orders: 1 to {MAX_SEARCH_LIMIT:,} (default 500)")
     search.set_defaults(handler=cmd_search)
 
     show = sub.add_parser("show", parents=[common], help="one order: lines, notes, history")
-    show.add_argument("id")
+    show.add_argument("id", type=_text_arg)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
     metrics = sub.add_parser("metrics", parents=[common], help="seller health: SFCR, LDR, VTR, return rate; top creators, products")
-    metrics.add_argument("--days", type=int, default=7, help="the window: orders created in the last N days (default 7)")
+    metrics.add_argument("--days", type=_int_arg(1, MAX_DAYS), default=7, metavar="N",
+                         help=f"the window: orders created in the last N days, 1 to {MAX_DAYS} (default 7)")
     metrics.add_argument("--json", action="store_true")
     metrics.set_defaults(handler=cmd_metrics)
     _add_output_parsers(sub, common)
@@ -828,9 +966,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     err = err or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with redirect_stdout(out):  # --help
+            args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_BAD_INPUT if exit_.code else EXIT_OK
+    except UsageError as error:
+        print(f"tsshop: {error}", file=err)
+        return EXIT_BAD_INPUT
     handler: Callable[[Context], int] = args.handler
     try:
         settings = load_settings()
@@ -841,5 +983,24 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return EXIT_BAD_INPUT
 
 
+def run() -> None:
+    """The tsshop command: main() on the process's streams.
+
+    A reader that stops early (``tsshop counts | head -3``) ends the command quietly with exit
+    code 1 (partial), as the Python documentation recommends for SIGPIPE: the rest of the output
+    goes to devnull instead of a BrokenPipeError. A file name that is not UTF-8 is printed with
+    \\x escapes, as Python does on stderr, instead of failing.
+    """
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_PARTIAL
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
