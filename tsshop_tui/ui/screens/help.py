@@ -60,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         keymap = dict(getattr(self.app, "_keymap", {}) or {})
         table = Table(box=None, padding=(0, 1), expand=True, show_header=False)
-        table.add_column(style="bold", no_wrap=True, min_width=10, max_width=16)
+        table.add_column(style="bold", no_wrap=True, width=12)
         table.add_column(ratio=1)
         owners: list[tuple[str, type]] = [("Screen", type(self.under))]
         from ..widgets.order_list import OrderList
