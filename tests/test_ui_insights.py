@@ -584,6 +584,18 @@ def test_snapshot_live_monitor(snap_compare, shop, size):
     assert _snap(snap_compare, shop, size, "l")
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_drill_down_in_a_list_of_its_own(snap_compare, shop, size):
+    """A creator's LIVE orders of the last 30 days, opened from the split creator scorecard."""
+
+    async def run_before(pilot):
+        await open_insights(pilot, "c", "e", "j")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(shop), run_before=run_before, terminal_size=size)
+
+
 async def test_other_views_are_read_ahead_and_fresh_figures_not_read_again(shop):
     async with make_app(shop).run_test(size=(80, 24)) as pilot:
         screen = await open_insights(pilot)

@@ -67,21 +67,28 @@ class TabSource:
 
 def chip_text(labels: list[str], room: int) -> Text:
     """'  Filters:  a   b  +2 more': whole chips while they fit in *room* cells, then how many
-    did not; a chip is never cut, so every filter is either shown or counted."""
-    text = Text("  Filters: ", style="dim")
-    if text.cell_len + len(f"+{len(labels)} more") > room:
-        text = Text(" ")
+    did not; a chip is never cut, so every filter is either shown or counted. The 'Filters:'
+    label goes when leaving it out shows more chips."""
+    labelled = _chips(Text("  Filters: ", style="dim"), labels, room)
+    if labelled[1] == len(labels):
+        return labelled[0]
+    bare = _chips(Text(" "), labels, room)
+    return bare[0] if bare[1] > labelled[1] else labelled[0]
+
+
+def _chips(text: Text, labels: list[str], room: int) -> tuple[Text, int]:
+    """*text* with as many whole chips as fit and '+N more' for the rest; and how many are shown."""
     for i, label in enumerate(labels):
         chip = Text(f" {visible(label)} ", style="reverse")
         left = len(labels) - i - 1
         more = len(f" +{left} more") if left else 0
         if text.cell_len + (1 if i else 0) + chip.cell_len + more > room:
             text.append(f"{' ' if i else ''}+{len(labels) - i} more", style="bold")
-            break
+            return text, i
         if i:
             text.append(" ")
         text.append_text(chip)
-    return text
+    return text, len(labels)
 
 
 @dataclass(frozen=True)
@@ -258,8 +265,9 @@ class MainScreen(OrderActions):
                 line.append(visible(", ".join(self.not_found)))
         elif self.drill is not None:
             line.append(f" {self.drill.came_from} ", style="bold reverse")
-            line.append(" the orders behind the row, in a list of their own", style="dim")
-            line.append(" · esc goes back", style="bold")
+            line.append("  the orders behind its row · ", style="dim")
+            line.append("esc", style="bold")
+            line.append(f" back to {self.drill.came_from.split(' ›')[0]}", style="dim")
         else:
             line.append(" / ", style="bold")
             line.append("Search IDs (order, tracking, product, SKU — up to 100)", style="dim")
