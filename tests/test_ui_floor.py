@@ -117,6 +117,11 @@ async def test_insights_drill_down_opens_its_own_list_and_leaves_the_work_tabs_a
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is insights
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("H")  # from a drill-down, H goes back to the Insights it came from
+        await pilot.pause()
+        assert pilot.app.screen is insights and len(pilot.app.screen_stack) == 3
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is main
