@@ -100,7 +100,7 @@ async def test_escape_still_clears_a_search_first(shop_db):
 async def test_insights_drill_down_opens_its_own_list_and_leaves_the_work_tabs_alone(shop_db):
     async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
         main, _ = parts(pilot.app)
-        before = (main.tab, main.filters, dict(main.sort_by), main.descending)
+        before = (main.tab, main.filters, dict(main.sort_by), dict(main.descending_by))
         await pilot.press("H")
         await pilot.app.workers.wait_for_complete()
         await pilot.press("c")
@@ -125,11 +125,23 @@ async def test_insights_drill_down_opens_its_own_list_and_leaves_the_work_tabs_a
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is main
-        assert (main.tab, main.filters, dict(main.sort_by), main.descending) == before
+        assert (main.tab, main.filters, dict(main.sort_by), dict(main.descending_by)) == before
         await pilot.press("1")
         assert main.sort is Sort.DEADLINE and not main.descending and not main.filters.active
         await pilot.press("2")
         assert main.sort is Sort.SHIP_BY and not main.descending
+
+
+async def test_each_tab_keeps_its_own_sort_direction(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        screen, orders = parts(pilot.app)
+        await pilot.press("S")
+        assert screen.descending and "ship-by ↓" in line(screen, "#title-line")
+        await pilot.press("1")
+        assert not screen.descending and "deadline ↑" in line(screen, "#title-line")
+        assert orders.cursor_row.id == "577000000000000002"  # the overdue one, first
+        await pilot.press("2")
+        assert screen.descending
 
 
 async def test_filter_chips_that_do_not_fit_are_counted_not_cut(shop_db):

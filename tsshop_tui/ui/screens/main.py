@@ -164,7 +164,7 @@ class MainScreen(OrderActions):
         self.search_ids: list[str] = []
         self.not_found: list[str] = []
         self.sort_by: dict[str, Sort] = {}
-        self.descending = False
+        self.descending_by: dict[str, bool] = {}
         self.counts: dict[str, int] = {}
         self.live = True
         self._data_version = -1
@@ -189,6 +189,15 @@ class MainScreen(OrderActions):
     def sort(self) -> Sort:
         default = Sort.DEADLINE if self.tab == "action-needed" else Sort.SHIP_BY
         return self.sort_by.get(self.tab, default)
+
+    @property
+    def descending(self) -> bool:
+        """Each tab keeps its own direction: reversing To ship never buries Action needed's most urgent."""
+        return self.descending_by.get(self.tab, False)
+
+    @descending.setter
+    def descending(self, value: bool) -> None:
+        self.descending_by[self.tab] = value
 
     @property
     def effective_filters(self) -> Filters:
