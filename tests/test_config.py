@@ -131,3 +131,10 @@ def test_an_invalid_setting_is_one_line_naming_it():
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert "\n" not in str(caught.value) and "refresh_seconds" in str(caught.value)
+
+
+def test_a_saved_view_of_an_unknown_tab_is_refused_in_one_line():
+    views_path().write_text('[{"name": "x", "tab": "to_ship"}]', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        saved_views(Settings())
+    assert "\n" not in str(caught.value) and "'to_ship' is not a tab id" in str(caught.value)

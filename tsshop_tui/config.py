@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from .domain.catalog import DEFAULT_TAB, TAB_IDS
 from .domain.query import Filters, Sort
@@ -35,6 +35,13 @@ class SavedView(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     sort: Sort | None = None
     descending: bool = False
+
+    @field_validator("tab")
+    @classmethod
+    def _known_tab(cls, tab: str) -> str:
+        if tab not in TAB_IDS:
+            raise ValueError(f"{tab!r} is not a tab id; tab ids: {', '.join(TAB_IDS)}")
+        return tab
 
 
 class Settings(BaseModel):

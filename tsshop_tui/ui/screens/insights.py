@@ -361,10 +361,9 @@ class InsightsScreen(FigureScreen):
         *filters*, newest first); esc there comes back here, the work tabs stay as they were."""
         from .main import DrillDown, MainScreen
 
-        came_from = f"Insights › {VIEW_TABS[self.view][1]}"
-        self.app.push_screen(
-            MainScreen(DrillDown(came_from, tab="all", filters=filters, sort=Sort.CREATED, descending=True))
-        )
+        drill = DrillDown("Insights", VIEW_TABS[self.view][1], tab="all", filters=filters, sort=Sort.CREATED,
+                          descending=True)
+        self.app.push_screen(MainScreen(drill))
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for view, (key, label) in VIEW_TABS.items():

@@ -96,7 +96,8 @@ class DrillDown:
     """Orders opened from another screen (the figures of Insights) in a list of their own: its
     tab, filters and sort belong to it alone, and esc goes back to where it was opened from."""
 
-    came_from: str
+    origin: str  # the screen esc goes back to, "Insights"
+    view: str  # what there the orders are behind, "Creators"
     tab: str
     filters: Filters
     sort: Sort
@@ -273,10 +274,10 @@ class MainScreen(OrderActions):
                 line.append(f"\n Matched nothing ({len(self.not_found)}): ", style="bold red")
                 line.append(visible(", ".join(self.not_found)))
         elif self.drill is not None:
-            line.append(f" {self.drill.came_from} ", style="bold reverse")
+            line.append(f" {self.drill.origin} › {self.drill.view} ", style="bold reverse")
             line.append("  the orders behind its row · ", style="dim")
             line.append("esc", style="bold")
-            line.append(f" back to {self.drill.came_from.split(' ›')[0]}", style="dim")
+            line.append(f" back to {self.drill.origin}", style="dim")
         else:
             line.append(" / ", style="bold")
             line.append("Search IDs (order, tracking, product, SKU — up to 100)", style="dim")
