@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...domain.catalog import SHIPPED, TO_SHIP
+from ...domain.catalog import DEFAULT_TAB, SHIPPED, TO_SHIP
 from ...domain.model import Order, OrderStatus
 from ...domain.rules import Reason, countdown
 from ...domain.text import first_words, visible
@@ -177,7 +177,7 @@ class OrderList(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source: RowSource | None = None
-        self.tab = "to-ship"
+        self.tab = DEFAULT_TAB
         self.cards = False
         self.now: datetime | None = None
         self.tagged: dict[str, OrderRow] = {}
