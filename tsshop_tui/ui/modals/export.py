@@ -196,7 +196,7 @@ class ExportModal(ScopedModal):
             yield Static(id="export-count")
             yield ProgressBar(total=None, show_eta=False, id="export-progress")
             yield Static(id="export-status", classes="status")
-            yield Static(Text("ctrl+s exports · esc cancels", style="dim"), classes="hint")
+            yield Static(Text("enter in File or ctrl+s exports · esc cancels", style="dim"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="start")
                 yield Button("Cancel", id="cancel")

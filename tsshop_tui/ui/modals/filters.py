@@ -76,7 +76,7 @@ class FilterModal(ModalScreen[Filters | None]):
                                                    value=sample if sample != ANY else Select.NULL, prompt=ANY,
                                                    id="sample", compact=True))
             yield Static(id="filter-error", classes="error")
-            yield Static(Text("ctrl+s apply · ctrl+l clear all · esc cancel", style="dim"), classes="hint")
+            yield Static(Text("enter in a field or ctrl+s applies · ctrl+l clears all · esc cancels", style="dim"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear all", id="clear")

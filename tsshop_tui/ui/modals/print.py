@@ -87,7 +87,7 @@ class PrintModal(ScopedModal):
             yield Static(id="print-status", classes="status")
             with VerticalScroll(id="print-skipped"):
                 yield Static(id="print-skipped-list")
-            yield Static(Text("ctrl+s prints · esc cancels", style="dim"), classes="hint")
+            yield Static(Text("enter in File or ctrl+s prints · esc cancels", style="dim"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Print", variant="primary", id="start")
                 yield Button("Cancel", id="cancel")

@@ -1,21 +1,36 @@
-"""What a (bulk) action did: how many orders changed, and each refused order with the reason."""
+"""What an action with refusals did: how many orders changed, and each refused order with the reason.
+
+It offers the two ways on, keeping what was typed: "refresh and retry" (re-read the
+refused orders and apply the same input again) and "edit" (reopen the dialog with the input).
+"""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Button, Label, Static
 
 from ...domain.text import visible
 from ..paths import stylesheet
 
+Next = Literal["retry", "edit"]
 
-class ResultModal(ModalScreen[None]):
+
+class ResultModal(ModalScreen[Next | None]):
+    """Returns "retry", "edit" or None (closed)."""
+
     CSS_PATH = stylesheet("modals.tcss")
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="result.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="result.close"),
+        Binding("r", "next('retry')", "Refresh and retry", id="result.retry"),
+        Binding("e", "next('edit')", "Edit", id="result.edit"),
+    ]
 
     def __init__(self, title: str, succeeded: list[str], refused: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -25,7 +40,7 @@ class ResultModal(ModalScreen[None]):
         summary = Text()
         summary.append(f"{len(self.succeeded)} done", style="bold green")
         summary.append(" · ")
-        summary.append(f"{len(self.refused)} refused", style="bold red" if self.refused else "")
+        summary.append(f"{len(self.refused)} refused", style="bold red")
         refused = Text()
         for order_id, reason in self.refused:
             refused.append(f"{order_id}  ", style="bold")
@@ -36,5 +51,28 @@ class ResultModal(ModalScreen[None]):
             yield Static(summary)
             with VerticalScroll(id="refusals"):
                 refused.rstrip()
-                yield Static(refused if refused else Text("Nothing was refused.", style="dim"))
-            yield Static(Text("enter or esc closes", style="dim"), classes="hint")
+                yield Static(refused)
+            yield Static(Text("r re-reads them and applies your input again · e edits it · esc closes",
+                              style="dim"), classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Refresh and retry (r)", variant="primary", id="retry")
+                yield Button("Edit (e)", id="edit")
+                yield Button("Close (esc)", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#retry")
+    def _retry(self) -> None:
+        self.dismiss("retry")
+
+    @on(Button.Pressed, "#edit")
+    def _edit(self) -> None:
+        self.dismiss("edit")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_next(self, next_step: Next) -> None:
+        self.dismiss(next_step)

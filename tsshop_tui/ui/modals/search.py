@@ -35,6 +35,7 @@ class SearchModal(ModalScreen[list[str] | None]):
     CSS_PATH = stylesheet("modals.tcss")
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="search.cancel"),
+        Binding("ctrl+s,f2", "search", "Search", id="search.go"),
         Binding("ctrl+l", "clear", "Clear search", id="search.clear"),
     ]
 
@@ -47,7 +48,7 @@ class SearchModal(ModalScreen[list[str] | None]):
             yield Label("Bulk search", classes="dialog-title")
             yield Static(
                 f"Order IDs, tracking numbers, product IDs, SKU IDs or seller SKUs — up to {MAX_SEARCH_IDS},"
-                " separated by spaces, commas or new lines. Enter searches.",
+                " separated by spaces, commas or new lines. Enter or ctrl+s searches · ctrl+l clears · esc cancels.",
                 classes="hint",
             )
             yield IdsArea(" ".join(self.current), id="ids", soft_wrap=True, show_line_numbers=False)
@@ -74,7 +75,7 @@ class SearchModal(ModalScreen[list[str] | None]):
 
     @on(IdsArea.Submitted)
     @on(Button.Pressed, "#go")
-    def _submit(self) -> None:
+    def action_search(self) -> None:
         try:
             ids = parse_ids(self.query_one(IdsArea).text)
         except SearchTooLong as error:

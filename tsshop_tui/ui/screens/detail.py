@@ -1,4 +1,8 @@
-"""Order detail: every field, lines, notes history, buyer requests and status history of one order."""
+"""Order detail: every field, lines, notes history, buyer requests and status history of one order.
+
+It follows the database like the list does: each refresh interval it asks SQLite whether another
+connection committed (PRAGMA data_version) and, if so, reads the order again, keeping the scroll.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...domain.model import Order
-from ...domain.rules import REASON_LABELS, action_items, countdown
+from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS
+from ...domain.model import Order, OrderStatus
+from ...domain.rules import REASON_LABELS, abnormal_reason, action_items, countdown
 from ...domain.text import visible
 from ..format import STATUS_LABELS, deadline_cell, flag_cell, money, plain
 from ..paths import stylesheet
@@ -26,6 +31,11 @@ if TYPE_CHECKING:
 
 def _when(moment: datetime | None) -> Text:
     return Text(moment.strftime("%Y-%m-%d %H:%M") if moment else "—", style="" if moment else "dim")
+
+
+def _status_words(value: object) -> object:
+    """A status code in a history record as the screen says it ('In transit'); other values as they are."""
+    return STATUS_WORDS[OrderStatus(value)] if isinstance(value, str) and value in OrderStatus.__members__ else value
 
 
 def _fields(rows: list[tuple[str, Text | str]]) -> Table:
@@ -47,7 +57,7 @@ class OrderDetailScreen(OrderActions):
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="detail.up"),
         Binding("n", "note", "Note", id="detail.note"),
         Binding("x", "cancel_order", "Cancel", id="detail.cancel"),
-        Binding("m", "ship", "Mark shipped", id="detail.ship"),
+        Binding("m", "ship", "Ship", id="detail.ship"),
         Binding("a", "answer", "Answer request", id="detail.answer"),
     ]
 
@@ -55,6 +65,7 @@ class OrderDetailScreen(OrderActions):
         super().__init__()
         self.order_id = order_id
         self.order: Order | None = None
+        self._data_version = -1
 
     @property
     def tsshop(self) -> TsshopApp:
@@ -73,8 +84,16 @@ class OrderDetailScreen(OrderActions):
     def on_mount(self) -> None:
         self.load()
         self.query_one("#detail-body").focus()
+        self.set_interval(self.tsshop.settings.refresh_seconds, self._poll)
+
+    def _poll(self) -> None:
+        """Read the order again when another terminal (or process) committed since the last look."""
+        if self.app.screen is self and self.tsshop.store.data_version() != self._data_version:
+            self.load()
 
     def load(self) -> None:
+        """Read the order and show it; the scroll position stays where the operator left it."""
+        self._data_version = self.tsshop.store.data_version()
         self.order = self.tsshop.store.get(self.order_id)
         if self.order is None:
             self.query_one("#detail-title", Static).update(Text(f" Order {self.order_id} is gone", style="bold red"))
@@ -112,11 +131,18 @@ class OrderDetailScreen(OrderActions):
                                        order.zipcode, order.country) if part
         )
         total = Text(money(order.total_amount, order.currency), style="bold")
+        discounts = order.seller_discount + order.platform_discount
         total.append(
             f"  (items {order.sub_total}, shipping {order.shipping_fee}, tax {order.tax}, "
-            f"discounts -{order.seller_discount + order.platform_discount})",
+            f"discounts {'-' if discounts else ''}{discounts})",
             style="dim",
         )
+        tracking = Text(f"{visible(order.tracking_number) or '—'}  {visible(order.shipping_provider)}")
+        abnormal = abnormal_reason(order)
+        if abnormal:
+            tracking.append("\nAbnormal: ", style="bold red")
+            tracking.append(visible(abnormal))
+            tracking.append(" · m corrects the tracking number", style="dim")
         rows: list[tuple[str, Text | str]] = [
             ("Buyer", plain(order.buyer_username)),
             ("Message", Text(visible(order.buyer_message, multiline=True) or "—")),
@@ -127,12 +153,13 @@ class OrderDetailScreen(OrderActions):
             ("Auto-cancel", _when(order.shipping_due_time)),
             ("Shipped", _when(order.rts_time)),
             ("Delivered", _when(order.delivery_time)),
-            ("Tracking", Text(f"{visible(order.tracking_number) or '—'}  {visible(order.shipping_provider)}")),
+            ("Tracking", tracking),
             ("Delivery", plain(order.delivery_option_name or "—")),
             ("Ship to", Text(f"{visible(order.recipient_name) or '—'}  {address}")),
             ("Creator", creator),
-            ("Type", Text(f"{order.order_type.value.replace('_', ' ').title()}"
-                          f"{' · sample order' if order.is_sample_order else ''} · shipped by {order.shipping_type.value.title()}")),
+            ("Type", Text(f"{SELLER_CENTER_ORDER_TYPE[order.order_type]}"
+                          f"{' · sample order' if order.is_sample_order else ''}"
+                          f" · shipped by {SHIPPING_TYPE_WORDS[order.shipping_type]}")),
             ("Warehouse", plain(order.warehouse_name or order.warehouse_id or "—")),
         ]
         if order.cancel_reason:
@@ -200,7 +227,7 @@ class OrderDetailScreen(OrderActions):
         ]
         for event in order.history:
             what = Text(event.action, style="bold")
-            changes = {k: v for k, v in event.after.items() if k != "source"}
+            changes = {k: _status_words(v) if k == "status" else v for k, v in event.after.items() if k != "source"}
             if changes:
                 what.append("  ")
                 what.append(visible(json.dumps(changes, ensure_ascii=False, default=str)), style="dim")
