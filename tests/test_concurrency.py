@@ -43,10 +43,10 @@ def _worker(path: str, actor: str, seed: int, order_ids: list[str], start, resul
                 time.sleep(rng.random() / 1000)
             text = f"{actor}-{n}"
             try:
-                if action == "note":
-                    store.add_note(order_id, flag=None, text=text, expected_version=version)
+                if action == "note":  # a note takes no version: never stale
+                    store.add_note(order_id, text=text)
                 elif action == "flag":
-                    store.add_note(order_id, flag=rng.choice(list(Flag)), text=text, expected_version=version)
+                    store.add_note(order_id, flag=rng.choice(list(Flag)), text=text)
                 elif action == "cancel":
                     store.cancel(order_id, reason_code="seller_cancel_reason_out_of_stock",
                                  expected_version=version)

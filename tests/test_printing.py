@@ -192,6 +192,18 @@ def test_label_flag_colours_are_drawn(shop, tmp_path):
     assert ".482353 .121569 .635294 rg" in content  # #7b1fa2, the purple square
 
 
+
+def test_a_flag_change_keeps_the_note_on_the_picking_list_and_the_label(shop, tmp_path):
+    """Issue 10.3: orange -> blue with no text keeps 'Note: ...' on both papers."""
+    order_id = "577000000000000013"
+    shop.add_note(order_id, flag=Flag.ORANGE, text="Pack the glass in foam")
+    shop.add_note(order_id, flag=Flag.BLUE)
+    picking_list(shop, [order_id], tmp_path / "pick.pdf")
+    labels(shop, [order_id], tmp_path / "l.pdf")
+    for paper in ("pick.pdf", "l.pdf"):
+        text = _flat(_text(tmp_path / paper))
+        assert "blue flag" in text and "Note: Pack the glass in foam" in text, paper
+
 # Printer --------------------------------------------------------------------------------------
 
 

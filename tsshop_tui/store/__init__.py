@@ -3,7 +3,15 @@
 It never imports Textual. Open one Store per thread.
 """
 
-from .actions import ActionsMixin, BulkResult, OrderChangedError, OrderNotFoundError
+from .actions import (
+    KEEP,
+    ActionsMixin,
+    AlreadyDoneError,
+    BulkOutcome,
+    BulkResult,
+    OrderChangedError,
+    OrderNotFoundError,
+)
 from .db import ReadOnlyError, StaleError, StoreError, pending_upgrade
 from .export import ExportMixin
 from .imports import ImportMixin
@@ -17,6 +25,9 @@ class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin):
 
 
 __all__ = [
+    "KEEP",
+    "AlreadyDoneError",
+    "BulkOutcome",
     "BulkResult",
     "Cursor",
     "OrderChangedError",

@@ -7,7 +7,8 @@ Every method is ONE short write transaction that
   changed since raises :class:`OrderChangedError` (a :class:`~.db.StaleError`) and changes nothing;
   ``None`` skips the check (scripts, the CLI),
 * refuses what the rules forbid with :class:`~tsshop_tui.domain.rules.RuleError`, whose message names
-  the order, its status and why ("order 577… is IN_TRANSIT: cancel is only possible before shipping"),
+  the order, its status in the screen's words and why ("order 577… is in transit: cancel is only
+  possible before shipping"),
 * applies the change with ``UPDATE … WHERE id = ? AND version = ?`` and bumps ``orders.version``,
 * keeps the denormalised columns the list and Action needed SQL read (status, flag, note,
   tracking_number, cancel_request_due, return_request_due, has_return) right; the tab counts follow
@@ -15,8 +16,18 @@ Every method is ONE short write transaction that
 * appends one history event (who = ``self.actor``, when = ``self.clock``, what, before, after; before
   and after carry the version) in the same transaction.
 
+Notes are the exception to the version check: a note depends on neither the status nor the version,
+so it takes no ``expected_version`` and is never refused for a stale view.
+
 A read-only store raises :class:`~.db.ReadOnlyError` before touching anything. Bulk work runs each
-order in its own short transaction and reports refusals per order (:class:`BulkResult`).
+order in its own short transaction and reports each order's outcome as it commits
+(:class:`BulkOutcome` to ``on_each``, all of them in :class:`BulkResult`).
+
+Bulk jobs are resumable: given a job id, every history event a bulk run writes carries
+``"job": <id>`` in its ``after`` JSON, and an order that already has an event of that job is not
+changed again (``"skipped"``, "already done by this job"). The check reads the order's own history
+through ``ix_history_order (order_id, id)``: one index probe per order, a handful of rows each, so
+a re-run over 50k IDs costs 50k probes, not a scan of the history.
 """
 
 from __future__ import annotations
@@ -25,7 +36,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, Final, Literal, TypeVar
 
 from ..domain.catalog import (
     BUYER_CANCEL_REASON,
@@ -44,7 +56,7 @@ from ..domain.model import (
     RequestStatus,
     RequestType,
 )
-from ..domain.rules import RuleError, cancel_reason_for, check_allowed, tracking_problem
+from ..domain.rules import RuleError, cancel_reason_for, check_allowed, status_words, tracking_problem
 from .db import StaleError, StoreBase
 from .rows import (
     LINE_COLUMNS,
@@ -78,8 +90,26 @@ _ANSWER_ACTION = {RequestType.CANCELLATION: Action.ANSWER_CANCELLATION, RequestT
 _DUE_COLUMN = {RequestType.CANCELLATION: "cancel_request_due", RequestType.RETURN_REFUND: "return_request_due"}
 
 
+class _Keep(Enum):
+    KEEP = "KEEP"
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep.KEEP
+"""``add_note(flag=KEEP)``: keep the order's current flag (the default)."""
+
+JobOutcome = Literal["done", "skipped", "refused"]
+ALREADY_DONE = "already done by this job"
+
+
 class OrderNotFoundError(RuleError):
     """The order ID is not in this shop."""
+
+
+class AlreadyDoneError(RuleError):
+    """The order already has a history event of this bulk job: it is not changed again."""
 
 
 class OrderChangedError(StaleError):
@@ -110,17 +140,28 @@ class OrderChangedError(StaleError):
         if by is not None and at is not None:
             latest = f" after {what!r} by {by} at {at:%Y-%m-%d %H:%M:%S} UTC"
         super().__init__(
-            f"order {order_id} changed in another terminal (now {status.value}{latest}); "
+            f"order {order_id} changed in another terminal (now {status_words(status)}{latest}); "
             "your view was out of date and has to be refreshed — nothing was changed"
         )
 
 
+@dataclass(frozen=True)
+class BulkOutcome:
+    """One order's outcome in a bulk run, reported right after its own transaction."""
+
+    order_id: str
+    state: JobOutcome
+    reason: str = ""
+
+
 @dataclass
 class BulkResult:
-    """What a bulk action did: the orders changed, and each refused order with the reason why."""
+    """What a bulk action did: the orders changed, the orders a re-run of the same job skipped
+    (already done), and each refused order with the reason why."""
 
     succeeded: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def all_ok(self) -> bool:
@@ -148,7 +189,35 @@ def cancel_reason_codes(*, unpaid: bool) -> list[str]:
 class ActionsMixin(StoreBase):
     """The changing actions on orders. See the module docstring for the contract all of them keep."""
 
+    # The bulk job of the run in progress (apply_bulk), and the job of the change being written.
+    _bulk_job: str | None = None
+    _change_job: str | None = None
+
     # The shared machinery ------------------------------------------------------------------
+
+    def record(
+        self,
+        conn: sqlite3.Connection,
+        order_id: str,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        *,
+        at: int | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Append a history event; inside a job's change, its ``after`` carries ``"job": <id>``."""
+        if self._change_job is not None:
+            after = {**(after or {}), "job": self._change_job}
+        super().record(conn, order_id, action, before, after, at=at, actor=actor)
+
+    @staticmethod
+    def _done_by_job(conn: sqlite3.Connection, order_id: str, job: str) -> bool:
+        """Whether the order already has a history event of *job* (one probe of ix_history_order)."""
+        return conn.execute(
+            "SELECT 1 FROM history WHERE order_id = ? AND json_extract(after, '$.job') = ? LIMIT 1",
+            (order_id, job),
+        ).fetchone() is not None
 
     def _load(self, conn: sqlite3.Connection, order_id: str) -> Order:
         """The order with its lines and requests (not notes or history), read in the transaction."""
@@ -206,12 +275,24 @@ class ActionsMixin(StoreBase):
         order_id: str,
         expected_version: int | None,
         apply: Callable[[sqlite3.Connection, Order, int], T],
+        job: str | None = None,
     ) -> T:
-        """Run *apply(conn, order, now)* in one transaction on a fresh, version-checked order."""
+        """Run *apply(conn, order, now)* in one transaction on a fresh, version-checked order.
+
+        With a job (given, or the bulk run's), an order the job already changed raises
+        :class:`AlreadyDoneError` and the history events written carry the job.
+        """
         order_id = order_id.strip()
+        job = job if job is not None else self._bulk_job
         with self.transaction() as conn:
             order = self._begin_change(conn, order_id, expected_version)
-            return apply(conn, order, self.now_epoch())
+            if job is not None and self._done_by_job(conn, order.id, job):
+                raise AlreadyDoneError(f"order {order.id}: {ALREADY_DONE} ({job})")
+            self._change_job = job
+            try:
+                return apply(conn, order, self.now_epoch())
+            finally:
+                self._change_job = None
 
     def _fresh(self, conn: sqlite3.Connection, order_id: str) -> Order:
         """The whole order as this transaction leaves it (lines, notes, requests, history)."""
@@ -222,43 +303,58 @@ class ActionsMixin(StoreBase):
     # Notes ---------------------------------------------------------------------------------
 
     def add_note(
-        self, order_id: str, *, flag: Flag | None, text: str, expected_version: int | None = None
+        self,
+        order_id: str,
+        *,
+        flag: Flag | str | None | _Keep = KEEP,
+        text: str | None = None,
+        job: str | None = None,
     ) -> Note:
-        """Append a note (and flag) to the order; it becomes the order's current note and flag.
+        """Add a note to the order: change its flag, its comment, or both; the other is kept.
 
-        Notes are append-only: older ones stay in the order's history. ``flag=None`` clears the
-        flag (say why in *text*). A note needs text or a flag. History action ``'note'``.
+        ``flag=KEEP`` (the default) keeps the current flag, ``flag=None`` clears it, a Flag sets
+        it. *text* None or blank keeps the current comment; other text replaces it. The note
+        must change something: no flag and no text is refused. Notes are append-only and each
+        holds the result (the flag and comment current after it), so the newest note is always
+        the order's current note and flag; ``orders.flag``/``orders.note`` hold the same, and
+        the history event ``'note'`` has both before and after.
+
+        A note depends on neither the status nor the version: it is allowed on every order,
+        cancelled included, and never refused for a stale view. *job*: see the module docstring.
         """
-        flag = Flag(flag) if flag is not None else None
-        text = (text or "").strip()
+        wanted = flag if flag is KEEP or flag is None else Flag(flag)
+        comment = (text or "").strip()
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> Note:
             check_allowed(order, Action.NOTE)
-            if not text and flag is None:
+            if wanted is KEEP and not comment:
                 raise RuleError(f"order {order.id}: a note needs text or a flag")
-            if len(text) > MAX_NOTE_LENGTH:
+            if len(comment) > MAX_NOTE_LENGTH:
                 raise RuleError(
-                    f"order {order.id}: a note holds at most {MAX_NOTE_LENGTH} characters, not {len(text)}"
+                    f"order {order.id}: a note holds at most {MAX_NOTE_LENGTH} characters, not {len(comment)}"
                 )
-            before = dict(
-                zip(("flag", "note"), conn.execute("SELECT flag, note FROM orders WHERE id = ?", (order.id,)).fetchone())
-            )
-            after = {"flag": flag.value if flag else None, "note": text}
+            old_flag, old_note = conn.execute(
+                "SELECT flag, note FROM orders WHERE id = ?", (order.id,)
+            ).fetchone()
+            new_flag = (Flag(old_flag) if old_flag else None) if wanted is KEEP else wanted
+            new_text = comment or old_note or ""
+            after = {"flag": new_flag.value if new_flag else None, "note": new_text or None}
             version = self._update_order(conn, order, after)
             cur = conn.execute(
                 "INSERT INTO notes (order_id, flag, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
-                (order.id, after["flag"], text, self.actor, now),
+                (order.id, after["flag"], new_text, self.actor, now),
             )
             self.record(
                 conn, order.id, "note",
-                {**before, "version": order.version}, {**after, "version": version}, at=now,
+                {"flag": old_flag, "note": old_note, "version": order.version},
+                {**after, "version": version}, at=now,
             )
             return Note(
-                id=cur.lastrowid, order_id=order.id, flag=flag, text=text, author=self.actor,
+                id=cur.lastrowid, order_id=order.id, flag=new_flag, text=new_text, author=self.actor,
                 created_at=from_epoch(now),
             )
 
-        return self._change(order_id, expected_version, apply)
+        return self._change(order_id, None, apply, job)
 
     # Cancel --------------------------------------------------------------------------------
 
@@ -347,7 +443,7 @@ class ActionsMixin(StoreBase):
         words = _REQUEST_WORDS[kind]
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
-            where = f"order {order.id} is {order.status.value}"
+            where = f"order {order.id} is {status_words(order.status)}"
             of_kind = [r for r in order.requests if r.type is kind]
             if not of_kind:
                 raise RuleError(f"{where}: it has no {words} request")
@@ -356,7 +452,7 @@ class ActionsMixin(StoreBase):
                 last = of_kind[-1]
                 by = f" by {last.resolved_by}" if last.resolved_by else ""
                 raise RuleError(
-                    f"{where}: its {words} request was already answered ({last.status.value}{by})"
+                    f"{where}: its {words} request was already answered ({last.status.value.lower()}{by})"
                 )
             check_allowed(order, _ANSWER_ACTION[kind])
             if from_epoch(now) > pending.respond_by:
@@ -423,7 +519,7 @@ class ActionsMixin(StoreBase):
         words = _REQUEST_WORDS[kind]
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> AfterSalesRequest:
-            where = f"order {order.id} is {order.status.value}"
+            where = f"order {order.id} is {status_words(order.status)}"
             if kind is RequestType.CANCELLATION and order.status not in (
                 OrderStatus.UNPAID, OrderStatus.ON_HOLD, OrderStatus.AWAITING_SHIPMENT,
                 OrderStatus.PARTIALLY_SHIPPING,
@@ -509,6 +605,65 @@ class ActionsMixin(StoreBase):
 
         return self._change(order_id, expected_version, apply)
 
+    def tracking_in_use(self, tracking_number: str, *, exclude: Iterable[str] = ()) -> list[str]:
+        """The IDs of the orders (not in *exclude*) whose order or a line item already carries
+        *tracking_number*, in ID order; none for a blank number.
+
+        Shipping with a number already in use is for the UI and CLI to warn about, not a refusal
+        (one package may really hold several orders). Two index probes (ix_orders_tracking,
+        ix_lines_tracking).
+        """
+        tracking = (tracking_number or "").strip()
+        if not tracking:
+            return []
+        skip = {order_id.strip() for order_id in exclude}
+        found = self.conn.execute(
+            "SELECT id FROM orders WHERE tracking_number = ?"
+            " UNION SELECT order_id FROM line_items WHERE tracking_number = ? ORDER BY 1",
+            (tracking, tracking),
+        ).fetchall()
+        return [order_id for (order_id,) in found if order_id not in skip]
+
+    def correct_tracking(
+        self, order_id: str, *, tracking_number: str, carrier: str, expected_version: int | None = None
+    ) -> Order:
+        """Replace the tracking number and carrier of a shipped order that is not delivered yet.
+
+        For orders awaiting collection or in transit (the abnormal packages: shipped without a
+        usable tracking number), with the same checks as :meth:`ship`: a usable tracking number
+        and a known carrier. The order's line items that carried the old number (or none) take
+        the new one; lines shipped in another package keep theirs. Refused when nothing would
+        change. History action ``'correct-tracking'``.
+        """
+        tracking = (tracking_number or "").strip()
+
+        def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
+            check_allowed(order, Action.CORRECT_TRACKING)
+            problem = tracking_problem(tracking)
+            if problem is not None:
+                raise RuleError(f"order {order.id}: {problem}")
+            provider = canonical_carrier(carrier)
+            if (order.tracking_number, order.shipping_provider) == (tracking, provider):
+                raise RuleError(f"order {order.id} already has tracking number {tracking!r} with {provider}")
+            version = self._update_order(
+                conn, order, {"tracking_number": tracking, "shipping_provider": provider, "update_time": now}
+            )
+            conn.execute(
+                "UPDATE line_items SET tracking_number = ? WHERE order_id = ?"
+                " AND (tracking_number IS NULL OR tracking_number = '' OR tracking_number = ?)",
+                (tracking, order.id, order.tracking_number or ""),
+            )
+            self.record(
+                conn, order.id, "correct-tracking",
+                {"tracking_number": order.tracking_number, "shipping_provider": order.shipping_provider,
+                 "version": order.version},
+                {"tracking_number": tracking, "shipping_provider": provider, "version": version},
+                at=now,
+            )
+            return self._fresh(conn, order.id)
+
+        return self._change(order_id, expected_version, apply)
+
     def pay(
         self,
         order_id: str,
@@ -529,7 +684,9 @@ class ActionsMixin(StoreBase):
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
             if order.status is not OrderStatus.UNPAID:
-                raise RuleError(f"order {order.id} is {order.status.value}: only an unpaid order can be paid")
+                raise RuleError(
+                    f"order {order.id} is {status_words(order.status)}: only an unpaid order can be paid"
+                )
             changes: dict[str, Any] = {
                 "status": OrderStatus.AWAITING_SHIPMENT.value,
                 "paid_time": now,
@@ -576,20 +733,42 @@ class ActionsMixin(StoreBase):
 
     # Bulk ----------------------------------------------------------------------------------
 
-    def apply_bulk(self, order_ids: Iterable[str], fn: Callable[[str], object]) -> BulkResult:
+    def apply_bulk(
+        self,
+        order_ids: Iterable[str],
+        fn: Callable[[str], object],
+        *,
+        job: str | None = None,
+        on_each: Callable[[BulkOutcome], None] | None = None,
+    ) -> BulkResult:
         """Run *fn(order_id)* for each order, each in its own short transaction.
 
         A refusal (RuleError, including unknown IDs, or StaleError) is reported per order and
         the rest go on; any other error (read-only store, a broken database) stops the run.
+        *on_each*, if given, gets each order's :class:`BulkOutcome` right after its transaction
+        commits (or is refused or skipped), so a killed run has reported everything it committed.
+        With a *job* id, the store's changes made by *fn* carry the job in their history and an
+        order the job already changed is skipped (see the module docstring).
         """
         result = BulkResult()
-        for order_id in dict.fromkeys(i.strip() for i in order_ids):
-            try:
-                fn(order_id)
-            except (RuleError, StaleError) as error:
-                result.refused.append((order_id, str(error)))
-            else:
-                result.succeeded.append(order_id)
+        self._bulk_job = job
+        try:
+            for order_id in dict.fromkeys(i.strip() for i in order_ids):
+                try:
+                    fn(order_id)
+                except AlreadyDoneError:
+                    result.skipped.append(order_id)
+                    outcome = BulkOutcome(order_id, "skipped", ALREADY_DONE)
+                except (RuleError, StaleError) as error:
+                    result.refused.append((order_id, str(error)))
+                    outcome = BulkOutcome(order_id, "refused", str(error))
+                else:
+                    result.succeeded.append(order_id)
+                    outcome = BulkOutcome(order_id, "done")
+                if on_each is not None:
+                    on_each(outcome)
+        finally:
+            self._bulk_job = None
         return result
 
     @staticmethod
@@ -597,42 +776,72 @@ class ActionsMixin(StoreBase):
         return versions.get(order_id) if versions is not None else None
 
     def add_note_many(
-        self, order_ids: Iterable[str], *, flag: Flag | None, text: str,
-        expected_versions: Mapping[str, int] | None = None,
+        self,
+        order_ids: Iterable[str],
+        *,
+        flag: Flag | str | None | _Keep = KEEP,
+        text: str | None = None,
+        job: str | None = None,
+        on_each: Callable[[BulkOutcome], None] | None = None,
     ) -> BulkResult:
-        """add_note on each order; *expected_versions* maps order ID -> the version the view showed."""
-        return self.apply_bulk(order_ids, lambda oid: self.add_note(
-            oid, flag=flag, text=text, expected_version=self._expected(expected_versions, oid)))
+        """add_note on each order (no versions: a note is never refused for a stale view)."""
+        return self.apply_bulk(
+            order_ids, lambda oid: self.add_note(oid, flag=flag, text=text), job=job, on_each=on_each
+        )
 
     def cancel_many(
-        self, order_ids: Iterable[str], *, reason_code: str, expected_versions: Mapping[str, int] | None = None
+        self,
+        order_ids: Iterable[str],
+        *,
+        reason_code: str,
+        expected_versions: Mapping[str, int] | None = None,
+        job: str | None = None,
+        on_each: Callable[[BulkOutcome], None] | None = None,
     ) -> BulkResult:
         """cancel on each order (each its own transaction)."""
         return self.apply_bulk(order_ids, lambda oid: self.cancel(
-            oid, reason_code=reason_code, expected_version=self._expected(expected_versions, oid)))
+            oid, reason_code=reason_code, expected_version=self._expected(expected_versions, oid)),
+            job=job, on_each=on_each)
 
     def ship_many(
-        self, order_ids: Iterable[str], *, tracking_number: str, carrier: str,
+        self,
+        order_ids: Iterable[str],
+        *,
+        tracking_number: str,
+        carrier: str,
         expected_versions: Mapping[str, int] | None = None,
+        job: str | None = None,
+        on_each: Callable[[BulkOutcome], None] | None = None,
     ) -> BulkResult:
         """ship each order with the same tracking number (one package) and carrier."""
         return self.apply_bulk(order_ids, lambda oid: self.ship(
             oid, tracking_number=tracking_number, carrier=carrier,
-            expected_version=self._expected(expected_versions, oid)))
+            expected_version=self._expected(expected_versions, oid)), job=job, on_each=on_each)
 
     def answer_request_many(
-        self, order_ids: Iterable[str], kind: RequestType, *, approve: bool, reject_reason: str | None = None,
+        self,
+        order_ids: Iterable[str],
+        kind: RequestType,
+        *,
+        approve: bool,
+        reject_reason: str | None = None,
         expected_versions: Mapping[str, int] | None = None,
+        job: str | None = None,
+        on_each: Callable[[BulkOutcome], None] | None = None,
     ) -> BulkResult:
         """answer_request on each order."""
         return self.apply_bulk(order_ids, lambda oid: self.answer_request(
             oid, kind, approve=approve, reject_reason=reject_reason,
-            expected_version=self._expected(expected_versions, oid)))
+            expected_version=self._expected(expected_versions, oid)), job=job, on_each=on_each)
 
 
 __all__ = [
     "ADDRESS_FIELDS",
+    "ALREADY_DONE",
+    "KEEP",
     "ActionsMixin",
+    "AlreadyDoneError",
+    "BulkOutcome",
     "BulkResult",
     "OrderChangedError",
     "OrderNotFoundError",

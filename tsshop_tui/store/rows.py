@@ -64,7 +64,7 @@ def order_row(order: Order) -> dict[str, Any]:
     row["item_count"] = order.item_count
     note = order.current_note
     row["flag"] = note.flag.value if note and note.flag else None
-    row["note"] = note.text if note else None
+    row["note"] = (note.text or None) if note else None
     cancel = order.pending_request(RequestType.CANCELLATION)
     ret = order.pending_request(RequestType.RETURN_REFUND)
     row["cancel_request_due"] = to_epoch(cancel.respond_by) if cancel else None
