@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -72,7 +74,7 @@ def test_cancelling_a_shipped_order_is_refused(db):
     code, out, err = run(db, "cancel", TRANSIT, "--reason", "seller_cancel_reason_out_of_stock")
     assert code == 2
     assert f"order {TRANSIT} is in transit: cancel is only possible before shipping" in err
-    assert out == ""
+    assert results(out) == []
     assert state(db) == before
 
 
@@ -80,7 +82,7 @@ def test_approving_an_already_answered_request_is_refused(db):
     before = state(db)
     code, _, err = run(db, "request", "approve", CANCELLED, "--type", "cancellation")
     assert code == 2
-    assert f"order {CANCELLED} is CANCELLED: its buyer cancellation request was already answered" in err
+    assert f"order {CANCELLED} is cancelled: its buyer cancellation request was already answered (approved)" in err
     assert state(db) == before
 
 
@@ -95,18 +97,40 @@ def test_shipping_a_cancelled_order_is_refused(db):
 # Success, bulk and partial ---------------------------------------------------------------------
 
 
+def results(out: str) -> list[str]:
+    """The per-order lines of a bulk command's output (after its 'job ID: N orders' line)."""
+    first, *rest = out.splitlines()
+    assert re.fullmatch(r"job [0-9a-f]{12}: [\d,]+ orders?", first)
+    return rest
+
+
 def test_note_with_a_flag_then_clearing_it(db):
     code, out, err = run(db, "note", TO_SHIP, "--flag", "RED", "--text", "fragile")
     assert (code, err) == (0, "")
-    assert out == f"{TO_SHIP}: note added (flag red)\n"
+    assert results(out) == [f"{TO_SHIP}: note added (flag red)"]
     order = get(db, TO_SHIP)
     assert (order.flag.value, order.current_note.text, order.current_note.author) == ("red", "fragile", "tester")
     assert order.history[-1].action == "note"
     code, out, _ = run(db, "note", TO_SHIP, "--flag", "none", "--text", "resolved")
-    assert code == 0 and "flag cleared" in out
+    assert code == 0 and results(out) == [f"{TO_SHIP}: note added (flag cleared)"]
     assert get(db, TO_SHIP).flag is None
-    code, out, _ = run(db, "note", TO_SHIP, "--text", "just a comment")
-    assert code == 0 and out == f"{TO_SHIP}: note added\n"
+
+
+def test_a_note_changes_only_what_it_is_given(db):
+    """Contract 1: no --flag keeps the flag, no --text keeps the comment, --flag none clears the flag."""
+    assert run(db, "note", TO_SHIP, "--flag", "orange", "--text", "pack with bubble wrap")[0] == 0
+    code, out, _ = run(db, "note", TO_SHIP, "--text", "call the buyer first")
+    assert code == 0 and results(out) == [f"{TO_SHIP}: note added (flag kept)"]
+    order = get(db, TO_SHIP)
+    assert (order.flag.value, order.current_note.text) == ("orange", "call the buyer first")
+    code, out, _ = run(db, "note", TO_SHIP, "--flag", "blue")
+    assert code == 0 and results(out) == [f"{TO_SHIP}: flag blue (comment kept)"]
+    order = get(db, TO_SHIP)
+    assert (order.flag.value, order.current_note.text) == ("blue", "call the buyer first")
+    code, out, _ = run(db, "note", TO_SHIP, "--flag", "none")
+    assert code == 0 and results(out) == [f"{TO_SHIP}: flag cleared (comment kept)"]
+    order = get(db, TO_SHIP)
+    assert (order.flag, order.current_note.text) == (None, "call the buyer first")
 
 
 def test_operator_from_the_config_is_the_author(db, tmp_path):
@@ -119,6 +143,7 @@ def test_operator_from_the_config_is_the_author(db, tmp_path):
     ("argv", "message"),
     [
         (("note", TO_SHIP), "a note needs --text, --flag or both"),
+        (("note", TO_SHIP, "--text", "  "), "a note needs --text, --flag or both"),
         (("note", TO_SHIP, "--flag", "pink"), ""),  # argparse: invalid value, exit 2
         (("cancel", TO_SHIP, "--reason", "because"), "unknown cancel reason 'because'; valid codes: "
          "seller_cancel_reason_out_of_stock, seller_cancel_reason_wrong_price"),
@@ -140,13 +165,13 @@ def test_bad_input_exits_2_and_writes_nothing(db, argv, message):
 def test_cancel_bulk_all_ok_and_partial(db):
     code, out, err = run(db, "cancel", TO_SHIP, TO_SHIP_2, "--reason", "seller_cancel_paid_reason_address_not_deliver")
     assert code == 0 and err == ""
-    assert out.splitlines() == [
+    assert results(out) == [
         f"{TO_SHIP}: cancelled (seller_cancel_paid_reason_address_not_deliver)",
         f"{TO_SHIP_2}: cancelled (seller_cancel_paid_reason_address_not_deliver)",
     ]
     code, out, err = run(db, "cancel", f"{TO_SHIP},{CANCEL_REQ}", "--reason", "seller_cancel_reason_wrong_price")
     assert code == 1
-    assert out == f"{CANCEL_REQ}: cancelled (seller_cancel_reason_wrong_price)\n"
+    assert results(out) == [f"{CANCEL_REQ}: cancelled (seller_cancel_reason_wrong_price)"]
     assert "warning: wrong price is seller fault and counts towards SFCR" in err
     assert f"refused: order {TO_SHIP} is cancelled: it is already cancelled" in err
     assert "1 of 2 orders changed; 1 refused and left unchanged" in err
@@ -167,34 +192,133 @@ def test_ship_help_lists_the_carriers(capsys):
 
 
 def test_ship_bulk_is_partial_when_some_cannot_ship(db):
-    code, out, err = run(db, "ship", TO_SHIP, TRANSIT, TO_SHIP_2, "--tracking", TRACKING, "--carrier", "fedex")
+    code, out, err = run(db, "ship", f"{TO_SHIP}=1Z999AA10000000001", f"{TRANSIT}=1Z999AA10000000002",
+                         f"{TO_SHIP_2}=1Z999AA10000000003", "--carrier", "fedex")
     assert code == 1
-    assert out.splitlines() == [
-        f"{TO_SHIP}: shipped with FedEx {TRACKING}",
-        f"{TO_SHIP_2}: shipped with FedEx {TRACKING}",
+    assert results(out) == [
+        f"{TO_SHIP}: shipped with FedEx 1Z999AA10000000001",
+        f"{TO_SHIP_2}: shipped with FedEx 1Z999AA10000000003",
     ]
     assert f"order {TRANSIT} is in transit: it has already shipped" in err
     order = get(db, TO_SHIP)
     assert (order.status, order.tracking_number, order.shipping_provider) == (
-        S.AWAITING_COLLECTION, TRACKING, "FedEx",
+        S.AWAITING_COLLECTION, "1Z999AA10000000001", "FedEx",
     )
+
+
+def test_one_tracking_number_for_several_orders_is_refused(db):
+    before = state(db)
+    for argv in (
+        ("ship", TO_SHIP, TO_SHIP_2, "--tracking", "1Z999AA10000000001"),
+        ("ship", f"{TO_SHIP}=1Z999AA10000000001", f"{TO_SHIP_2}=1Z999AA10000000001"),
+    ):
+        code, out, err = run(db, *argv, "--carrier", "UPS")
+        assert (code, out) == (2, "")
+        assert err == (f"tsshop: tracking number 1Z999AA10000000001 is given to 2 orders ({TO_SHIP}, {TO_SHIP_2}): "
+                       "a tracking number is one package, so give each order its own as ID=TRACKING "
+                       "(nothing was shipped)\n")
+        assert state(db) == before
+    code, _, err = run(db, "ship", TO_SHIP, "--carrier", "UPS")
+    assert code == 2 and f"order {TO_SHIP} has no tracking number" in err
+    assert state(db) == before
+
+
+def test_a_tracking_number_another_order_has_is_a_warning(db):
+    code, out, err = run(db, "ship", TO_SHIP, "--tracking", TRACKING, "--carrier", "UPS")
+    assert code == 0 and results(out) == [f"{TO_SHIP}: shipped with UPS {TRACKING}"]
+    assert err == f"tsshop: warning: tracking number {TRACKING} is already used by {TRANSIT}, 577000000000000005\n"
+    assert get(db, TO_SHIP).tracking_number == TRACKING
 
 
 def test_request_approve_and_reject(db):
     code, out, _ = run(db, "request", "approve", CANCEL_REQ, "--type", "cancellation")
-    assert code == 0 and out == f"{CANCEL_REQ}: cancellation request approved\n"
+    assert code == 0 and results(out) == [f"{CANCEL_REQ}: cancellation request approved"]
     assert get(db, CANCEL_REQ).status is S.CANCELLED
     code, out, _ = run(db, "request", "reject", RETURN_REQ, "--type", "return", "--reason", "worn")
-    assert code == 0 and out == f"{RETURN_REQ}: return request rejected\n"
+    assert code == 0 and results(out) == [f"{RETURN_REQ}: return request rejected"]
     assert get(db, RETURN_REQ).requests[0].reject_reason == "worn"
-    code, _, err = run(db, "request", "reject", RETURN_REQ, "--type", "return", "--reason", "worn")
-    assert code == 2 and "already answered (REJECTED by tester)" in err
+    code, _, err = run(db, "request", "reject", RETURN_REQ, "--type", "return", "--reason", "worn out")
+    assert code == 2 and "already answered (rejected by tester)" in err
 
 
 def test_ids_can_come_from_stdin(db, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{TO_SHIP}\n{TO_SHIP_2}\n"))
     code, out, _ = run(db, "note", "-", "--flag", "green")
-    assert code == 0 and len(out.splitlines()) == 2
+    assert code == 0 and len(results(out)) == 2
+
+
+# Bulk jobs: reported as they commit, resumable ---------------------------------------------------
+
+
+class KilledAfter(io.StringIO):
+    """An output whose process is killed (Ctrl-C) when it is about to print its line number *lines* + 1."""
+
+    def __init__(self, lines: int) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def write(self, text: str) -> int:
+        if text.strip() and self.getvalue().count("\n") >= self.lines:
+            raise KeyboardInterrupt
+        return super().write(text)
+
+
+def notes_of(db: Path, order_id: str) -> int:
+    with Store(db, read_only=True) as store:
+        return store.conn.execute("SELECT count(*) FROM notes WHERE order_id = ?", (order_id,)).fetchone()[0]
+
+
+def test_a_killed_bulk_run_has_said_how_far_it_got_and_its_rerun_applies_nothing_twice(db):
+    orders = [TO_SHIP, TO_SHIP_2, CANCELLED, UNPAID]
+    argv = ["note", *orders, "--text", "n1", "--db", str(db), "--now", NOW.isoformat()]
+    killed = KilledAfter(lines=2)  # the job line and the first order's
+    with pytest.raises(KeyboardInterrupt):
+        main(argv, out=killed, err=io.StringIO())
+    job, first = killed.getvalue().splitlines()
+    assert job.startswith("job ") and job.endswith(": 4 orders") and first == f"{TO_SHIP}: note added (flag kept)"
+    # Killed while printing the second order: it had committed, the third and fourth had not begun.
+    assert [notes_of(db, o) for o in orders] == [1, 1, 0, 0]
+    code, out, err = run(db, "note", *orders, "--text", "n1")
+    assert code == 0
+    assert out.splitlines() == [
+        job,
+        f"{TO_SHIP}: skipped, already done by this job",
+        f"{TO_SHIP_2}: skipped, already done by this job",
+        f"{CANCELLED}: note added (flag kept)",
+        f"{UNPAID}: note added (flag kept)",
+    ]
+    assert err == "tsshop: 2 of 4 orders changed; 2 already done by this job\n"
+    assert [notes_of(db, o) for o in orders] == [1, 1, 1, 1]
+    with Store(db, read_only=True) as store:
+        jobs = {json.loads(after).get("job") for (after,) in store.conn.execute(
+            "SELECT after FROM history WHERE action = 'note'")}
+    assert jobs == {job.split()[1].rstrip(":")}
+
+
+def test_the_job_id_is_made_of_operator_command_options_and_the_set_of_orders(db):
+    def job(*argv: str) -> str:
+        code, out, _ = run(db, "note", *argv)
+        assert code == 0
+        return out.splitlines()[0]
+
+    first = job(TO_SHIP, TO_SHIP_2, "--text", "a")
+    assert job(f"{TO_SHIP_2},{TO_SHIP}", "--text", "a") == first  # same set of orders, any order
+    assert len({first, job(TO_SHIP, "--text", "a"), job(TO_SHIP, TO_SHIP_2, "--text", "b"),
+                job(TO_SHIP, TO_SHIP_2, "--text", "a", "--flag", "red")}) == 4
+    Path(os.environ["TSSHOP_CONFIG"]).write_text('operator = "warehouse-2"\n')
+    assert job(TO_SHIP, TO_SHIP_2, "--text", "a") != first
+    code, out, _ = run(db, "note", TO_SHIP, TO_SHIP_2, "--text", "a", "--job", "again-monday")
+    assert code == 0 and out.splitlines() == [
+        "job again-monday: 2 orders", f"{TO_SHIP}: note added (flag kept)", f"{TO_SHIP_2}: note added (flag kept)",
+    ]
+
+
+@pytest.mark.parametrize("command", ["note", "cancel", "ship", "request"])
+def test_bulk_help_says_how_a_rerun_is_treated(capsys, command):
+    assert main([command, "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "running the job again skips the orders it already changed ('already done by this job')" in shown
+    assert "--job NAME" in shown
 
 
 # Read-only ------------------------------------------------------------------------------------

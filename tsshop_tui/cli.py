@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 partial (some rows or IDs failed, reported), 2 bad usage or 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import math
@@ -13,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Sequence
 from contextlib import redirect_stdout
 from dataclasses import dataclass, replace
@@ -31,7 +33,7 @@ from .domain.model import ContentType, Flag, Order, OrderType, RequestType
 from .domain.query import Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
 from .domain.text import visible
-from .store import BulkResult, ReadOnlyError, Store, StoreError, pending_upgrade
+from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
 from .store.schema import SCHEMA_VERSION
 from .store.actions import canonical_carrier
 
@@ -405,31 +407,67 @@ def _action_ids(ctx: Context) -> list[str]:
     return ids
 
 
-def _run_bulk(ctx: Context, done: str, work: Callable[[Store, list[str]], BulkResult]) -> int:
-    """Open the shop for writing (or read-only, and refuse), run *work*, report each order.
+JOB_HELP = textwrap.fill(
+    "Each order's result is printed as it is committed, so a killed run has said how far it got. A run is a "
+    "job, its id printed first: the same operator, command, options and set of orders make the same id, and "
+    "running the job again skips the orders it already changed ('already done by this job'). --job NAME "
+    "names a job yourself: a new name applies the same change again.",
+    width=78,
+)
 
-    Exit 0 when every order was changed, 1 when some were refused, 2 when none could be.
+Work = Callable[[Store, list[str], str, Callable[[BulkOutcome], None]], BulkResult]
+
+
+def job_id(actor: str, command: str, params: dict[str, Any], ids: Sequence[str]) -> str:
+    """The id of a bulk job: a digest of who runs which command with which options on which orders."""
+    key = json.dumps([actor, command, params, sorted(set(ids))], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _run_bulk(
+    ctx: Context, command: str, params: dict[str, Any], done: Callable[[str], str], work: Work,
+    ids: list[str] | None = None,
+) -> int:
+    """Run *work* on the orders of the arguments (or *ids*) as one job, reporting each order as it commits.
+
+    stdout: 'job ID: N orders', then per order 'ORDER: what was done' or 'ORDER: skipped, already done
+    by this job', flushed one by one; refusals go to stderr as they happen, a summary at the end.
+    Exit 0 when no order was refused, 1 when some were, 2 when some were and none was changed.
     """
-    ids = _action_ids(ctx)
-    with ctx.store(read_only=ctx.read_only) as store:
-        try:
-            result = work(store, ids)
-        except ReadOnlyError as error:
-            why = "--read-only was given" if getattr(ctx.args, "read_only", False) else "read_only is set in the config"
-            raise UsageError(f"{error} ({why}); nothing was changed") from error
-    for order_id in result.succeeded:
-        ctx.print(f"{order_id}: {done}")
-    for _order_id, why in result.refused:
-        print(f"tsshop: refused: {visible(why)}", file=ctx.err)
-    if result.refused:
-        print(
-            f"tsshop: {len(result.succeeded)} of {len(ids)} orders changed; "
-            f"{len(result.refused)} refused and left unchanged",
-            file=ctx.err,
-        )
+    if ctx.read_only:
+        why = "--read-only was given" if getattr(ctx.args, "read_only", False) else "read_only is set in the config"
+        raise UsageError(f"this terminal is read-only ({why}): nothing was changed")
+    ids = ids if ids is not None else _action_ids(ctx)
+    with ctx.store() as store:
+        job = ctx.args.job or job_id(store.actor, command, params, ids)
+        print(f"job {visible(job)}: {len(ids):,} order{'' if len(ids) == 1 else 's'}", file=ctx.out, flush=True)
+
+        def report(outcome: BulkOutcome) -> None:
+            if outcome.state == "done":
+                print(f"{outcome.order_id}: {done(outcome.order_id)}", file=ctx.out, flush=True)
+            elif outcome.state == "skipped":
+                print(f"{outcome.order_id}: skipped, {visible(outcome.reason)}", file=ctx.out, flush=True)
+            else:
+                print(f"tsshop: refused: {visible(outcome.reason)}", file=ctx.err, flush=True)
+
+        result = work(store, ids, job, report)
+    if result.refused or result.skipped:
+        parts = [f"{len(result.succeeded):,} of {len(ids):,} orders changed"]
+        if result.skipped:
+            parts.append(f"{len(result.skipped):,} already done by this job")
+        if result.refused:
+            parts.append(f"{len(result.refused):,} refused and left unchanged")
+        print("tsshop: " + "; ".join(parts), file=ctx.err)
     if not result.refused:
         return EXIT_OK
     return EXIT_PARTIAL if result.succeeded else EXIT_BAD_INPUT
+
+
+def _job_arg(text: str) -> str:
+    name = _text_arg(text).strip()
+    if not 1 <= len(name) <= 100:
+        raise argparse.ArgumentTypeError("a job name has 1 to 100 characters")
+    return name
 
 
 def _flag_arg(text: str) -> Flag | None:
@@ -444,14 +482,20 @@ def _flag_arg(text: str) -> Flag | None:
 
 
 def cmd_note(ctx: Context) -> int:
-    args = ctx.args
-    has_flag = args.flag is not _NO_FLAG
-    flag = args.flag if has_flag else None
-    if not has_flag and not (args.text or "").strip():
-        raise UsageError("a note needs --text, --flag or both")
+    """A note changes what it is given: no --flag keeps the flag, no --text keeps the comment."""
+    flag = ctx.args.flag
+    text = ctx.args.text if (ctx.args.text or "").strip() else None
+    if flag is KEEP and text is None:
+        raise UsageError("a note needs --text, --flag or both (nothing was changed)")
+    flag_word = "cleared" if flag is None else "kept" if flag is KEEP else flag.value
+    if text is None:
+        done = f"flag {flag_word} (comment kept)"
+    else:
+        done = f"note added (flag {flag_word})"
+    params = {"flag": "keep" if flag is KEEP else (flag.value if flag else "none"), "text": text}
     return _run_bulk(
-        ctx, "note added" + (f" (flag {flag.value if flag else 'cleared'})" if has_flag else ""),
-        lambda store, ids: store.add_note_many(ids, flag=flag, text=args.text or ""),
+        ctx, "note", params, lambda _order: done,
+        lambda store, ids, job, on_each: store.add_note_many(ids, flag=flag, text=text, job=job, on_each=on_each),
     )
 
 
@@ -476,23 +520,69 @@ def cmd_cancel(ctx: Context) -> int:
     if reason.seller_fault:
         print(f"tsshop: warning: {reason.label.lower()} is seller fault and counts towards SFCR", file=ctx.err)
     return _run_bulk(
-        ctx, f"cancelled ({code})", lambda store, ids: store.cancel_many(ids, reason_code=code)
+        ctx, "cancel", {"reason": code}, lambda _order: f"cancelled ({code})",
+        lambda store, ids, job, on_each: store.cancel_many(ids, reason_code=code, job=job, on_each=on_each),
     )
 
 
 def cmd_ship(ctx: Context) -> int:
-    tracking = ctx.args.tracking.strip()
-    problem = tracking_problem(tracking)
-    if problem is not None:
-        raise UsageError(f"{visible(problem)} (nothing was shipped)")
+    """Ship each order with its own tracking number; a number another order already has is a warning."""
     try:
         carrier = canonical_carrier(ctx.args.carrier)
     except RuleError as error:
         raise UsageError(f"{visible(str(error))} (nothing was shipped)") from error
+    tracking = _tracking_numbers(ctx)
+
+    def work(store: Store, ids: list[str], job: str, on_each: Callable[[BulkOutcome], None]) -> BulkResult:
+        for number in dict.fromkeys(tracking.values()):
+            others = store.tracking_in_use(number, exclude=ids)
+            if others:
+                listed = ", ".join(others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
+                print(f"tsshop: warning: tracking number {visible(number)} is already used by {listed}",
+                      file=ctx.err, flush=True)
+        return store.apply_bulk(
+            ids, lambda order_id: store.ship(order_id, tracking_number=tracking[order_id], carrier=carrier),
+            job=job, on_each=on_each,
+        )
+
     return _run_bulk(
-        ctx, f"shipped with {carrier} {tracking}",
-        lambda store, ids: store.ship_many(ids, tracking_number=tracking, carrier=carrier),
+        ctx, "ship", {"carrier": carrier, "tracking": tracking},
+        lambda order_id: f"shipped with {carrier} {tracking[order_id]}", work, ids=list(tracking),
     )
+
+
+def _tracking_numbers(ctx: Context) -> dict[str, str]:
+    """Order ID -> tracking number, from ID=TRACKING or --tracking (UsageError, nothing shipped, if wrong).
+
+    A tracking number is one package: one number for two orders of the run is refused.
+    """
+    given = (ctx.args.tracking or "").strip()
+    numbers: dict[str, str] = {}
+    for token in _action_ids(ctx):
+        order_id, _, own = (part.strip() for part in token.partition("="))
+        number = own or given
+        if not order_id:
+            raise UsageError(f"'{visible(token)}': no order ID before '=' (nothing was shipped)")
+        if not number:
+            raise UsageError(f"order {visible(order_id)} has no tracking number: give {visible(order_id)}=TRACKING "
+                             "or --tracking T (nothing was shipped)")
+        if numbers.get(order_id, number) != number:
+            raise UsageError(f"order {visible(order_id)} is given two tracking numbers (nothing was shipped)")
+        problem = tracking_problem(number)
+        if problem is not None:
+            raise UsageError(f"{visible(problem)} (nothing was shipped)")
+        numbers[order_id] = number
+    orders_of: dict[str, list[str]] = {}
+    for order_id, number in numbers.items():
+        orders_of.setdefault(number, []).append(order_id)
+    for number, orders in orders_of.items():
+        if len(orders) > 1:
+            raise UsageError(
+                f"tracking number {visible(number)} is given to {len(orders):,} orders ({visible(', '.join(orders[:5]))}"
+                f"{', …' if len(orders) > 5 else ''}): a tracking number is one package, so give each order its "
+                "own as ID=TRACKING (nothing was shipped)"
+            )
+    return numbers
 
 
 _REQUEST_KINDS = {"cancellation": RequestType.CANCELLATION, "return": RequestType.RETURN_REFUND}
@@ -507,8 +597,9 @@ def cmd_request(ctx: Context) -> int:
     kind = _REQUEST_KINDS[args.type]
     done = f"{args.type} request {'approved' if approve else 'rejected'}"
     return _run_bulk(
-        ctx, done,
-        lambda store, ids: store.answer_request_many(ids, kind, approve=approve, reject_reason=reason or None),
+        ctx, "request", {"answer": args.answer, "type": args.type, "reason": reason or None}, lambda _order: done,
+        lambda store, ids, job, on_each: store.answer_request_many(
+            ids, kind, approve=approve, reject_reason=reason or None, job=job, on_each=on_each),
     )
 
 
@@ -528,26 +619,31 @@ def cmd_simulate(ctx: Context) -> int:
     return EXIT_OK
 
 
-_NO_FLAG = object()
-
-
 def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The changing commands: note, cancel, ship, request, simulate."""
     writes = argparse.ArgumentParser(add_help=False)
     writes.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                         help="refuse every change (as the config's read_only does)")
+    jobs = argparse.ArgumentParser(add_help=False)
+    jobs.add_argument("--job", type=_job_arg, default=None, metavar="NAME",
+                      help="the job's id (default: made from operator, command, options and orders)")
     ids_help = "order IDs (several for bulk; '-' reads them from stdin)"
 
-    note = sub.add_parser("note", parents=[common, writes], help="add a note and/or flag to orders",
-                          description="Append a note to each order; its newest note is its current note and flag.")
+    note = sub.add_parser(
+        "note", parents=[common, writes, jobs], help="add a note and/or flag to orders",
+        description="Append a note to each order; its newest note is its current note and flag. A note "
+        "changes what it is given: without --flag the flag is kept, without --text the comment is kept.\n\n"
+        + JOB_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     note.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
-    note.add_argument("--flag", type=_flag_arg, default=_NO_FLAG, metavar="COLOUR",
-                      help=f"{', '.join(f.value for f in Flag)}, or none to clear the flag")
-    note.add_argument("--text", type=_text_arg, default="", help="the note text")
+    note.add_argument("--flag", type=_flag_arg, default=KEEP, metavar="COLOUR",
+                      help=f"{', '.join(f.value for f in Flag)}, or none to clear the flag (default: keep it)")
+    note.add_argument("--text", type=_text_arg, default=None, help="the comment (default: keep the current one)")
     note.set_defaults(handler=cmd_note)
 
     cancel = sub.add_parser(
-        "cancel", parents=[common, writes], help="cancel orders before shipping",
+        "cancel", parents=[common, writes, jobs], help="cancel orders before shipping", description=JOB_HELP,
         epilog=_cancel_reasons_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cancel.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
@@ -555,15 +651,22 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                         help="a cancel reason code (listed below)")
     cancel.set_defaults(handler=cmd_cancel)
 
-    ship = sub.add_parser("ship", parents=[common, writes], help="mark orders shipped with tracking and carrier")
-    ship.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
-    ship.add_argument("--tracking", required=True, type=_text_arg, metavar="T",
-                      help="tracking number: 8-40 letters and digits")
+    ship = sub.add_parser(
+        "ship", parents=[common, writes, jobs], help="mark orders shipped with tracking and carrier",
+        description="Each order is one package with its own tracking number: give ID=TRACKING for each order, "
+        "or one ID and --tracking. One number for two orders is refused; a number another order already has "
+        "is a warning.\n\n" + JOB_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ship.add_argument("ids", nargs="+", type=_text_arg, metavar="ID[=TRACKING]",
+                      help="order IDs, each with its tracking number; '-' reads them from stdin")
+    ship.add_argument("--tracking", type=_text_arg, metavar="T",
+                      help="the tracking number of the one order given without one: 8-40 letters and digits")
     ship.add_argument("--carrier", required=True, type=_text_arg, metavar="C", help=f"one of: {', '.join(CARRIERS)}")
     ship.set_defaults(handler=cmd_ship)
 
-    request = sub.add_parser("request", parents=[common, writes],
-                             help="approve or reject buyer cancellation and return requests")
+    request = sub.add_parser("request", parents=[common, writes, jobs],
+                             help="approve or reject buyer cancellation and return requests", description=JOB_HELP)
     request.add_argument("answer", choices=("approve", "reject"))
     request.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
     request.add_argument("--type", required=True, choices=tuple(_REQUEST_KINDS))
