@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from rich.terminal_theme import TerminalTheme
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
+from textual.reactive import Reactive
 from textual.screen import Screen
 
 from ..config import Settings
@@ -15,6 +18,7 @@ from ..store import Store
 from .keymap import check_keymap
 from .paths import stylesheet
 from .screens.main import MainScreen
+from .terminal import ANSI, AsciiFilter, wants_ascii
 
 
 class TsshopApp(App[None]):
@@ -27,6 +31,7 @@ class TsshopApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
     ENABLE_COMMAND_PALETTE = True
+    ansi_theme_dark = Reactive[TerminalTheme](ANSI, init=False)
 
     def __init__(
         self,
@@ -35,8 +40,12 @@ class TsshopApp(App[None]):
         settings: Settings | None = None,
         clock: Clock | None = None,
         read_only: bool = False,
+        ascii_only: bool | None = None,
     ) -> None:
+        """``ascii_only``: draw only ASCII; None decides from the locale and TSSHOP_ASCII (ui.terminal)."""
         super().__init__()
+        self.ascii_only = wants_ascii() if ascii_only is None else ascii_only
+        self._ascii_filter = AsciiFilter()
         self.settings = settings or Settings()
         self.clock: Clock = clock or SystemClock()
         self.db_path = Path(db_path)
@@ -54,6 +63,10 @@ class TsshopApp(App[None]):
             actor=self.settings.operator,
             create=False,
         )
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return [*filters, self._ascii_filter] if self.ascii_only else filters
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

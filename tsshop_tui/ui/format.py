@@ -13,18 +13,23 @@ from ..domain.rules import REASON_LABELS, Reason, Urgency, countdown, urgency
 from ..domain.text import first_words, visible
 
 CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
+# ANSI colour names, drawn through ui.terminal.ANSI: six different colours of the 16 on any terminal.
+# Orange is the VGA palette's brown-orange (ANSI yellow), yellow is bright yellow. Not bold: xterm
+# brightens bold ANSI colours, which would turn orange into yellow. Never dim, even inside dim text:
+# a dimmed colour is a grey on a terminal of 16.
 FLAG_STYLES: dict[Flag, str] = {
-    Flag.RED: "bold red",
-    Flag.ORANGE: "bold dark_orange",
-    Flag.YELLOW: "bold yellow",
-    Flag.GREEN: "bold green",
-    Flag.BLUE: "bold blue",
-    Flag.PURPLE: "bold magenta",
+    Flag.RED: "bright_red not dim",
+    Flag.ORANGE: "yellow not dim",
+    Flag.YELLOW: "bright_yellow not dim",
+    Flag.GREEN: "bright_green not dim",
+    Flag.BLUE: "bright_blue not dim",
+    Flag.PURPLE: "bright_magenta not dim",
 }
+LATE_STYLE = "bold bright_red"
 URGENCY_STYLES: dict[Urgency, str] = {
-    Urgency.LATE: "bold red",
-    Urgency.URGENT: "bold dark_orange",
-    Urgency.SOON: "yellow",
+    Urgency.LATE: LATE_STYLE,
+    Urgency.URGENT: "bold yellow",
+    Urgency.SOON: "bright_yellow",
     Urgency.CALM: "",
 }
 STATUS_LABELS: dict[OrderStatus, str] = {
@@ -70,7 +75,7 @@ def deadline_cell(deadline: datetime | None, now: datetime) -> Text:
 def reason_cell(reason: Reason | None, count: int = 1) -> Text:
     if reason is None:
         return Text("")
-    style = "bold red" if reason in (Reason.SHIPPING_OVERDUE, Reason.AUTO_CANCEL) else "bold"
+    style = LATE_STYLE if reason in (Reason.SHIPPING_OVERDUE, Reason.AUTO_CANCEL) else "bold"
     label = Text(REASON_LABELS[reason], style=style)
     if count > 1:
         label.append(f"+{count - 1}", style="dim")
