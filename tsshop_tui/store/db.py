@@ -1,14 +1,21 @@
-"""Opening the database: WAL, busy timeout, foreign keys, migrations, one short transaction per write."""
+"""Opening the database: what lies at the path is checked first (a folder, a file of another program,
+a damaged or read-only database is refused in one line and left untouched), then WAL, busy timeout,
+foreign keys, migrations, one short transaction per write."""
 
 from __future__ import annotations
 
 import getpass
 import json
+import os
+import shlex
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -37,40 +44,254 @@ def default_actor() -> str:
         return "tsshop"
 
 
-def connect(path: str | Path, *, read_only: bool = False, create: bool = True) -> sqlite3.Connection:
-    path = Path(path)
-    if read_only or not create:
-        if not path.exists():
-            raise StoreError(f"no database at {path}: build one with 'tsshop demo' or 'tsshop import'")
-    if read_only:
-        conn = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OUR_TABLES = frozenset({"orders", "line_items", "notes", "requests", "history", "meta"})
+START_HINT = "build one with 'tsshop demo' or 'tsshop import'"
+
+
+def damaged(path: Path, why: str) -> StoreError:
+    """The refusal of a damaged database, with the way to save what it holds."""
+    quoted = shlex.quote(str(path))
+    return StoreError(
+        f"{path} is damaged ({why}); nothing was changed. Recover what it holds into a new file with"
+        f" \"sqlite3 {quoted} .recover | sqlite3 recovered.db\" and use --db recovered.db"
+    )
+
+
+def database_problem(path: Path, error: sqlite3.Error) -> StoreError:
+    """A one-line account of what SQLite found wrong with the database at *path*."""
+    text = str(error)
+    if any(word in text for word in ("malformed", "not a database", "encrypted")):
+        return damaged(path, text)
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"cannot change {path}: SQLite finds it read-only ({text}); nothing was changed")
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"{path} is busy: another program held it for {BUSY_TIMEOUT_MS // 1000} s ({text}); try again"
         )
+    if "full" in text:
+        return StoreError(f"cannot write {path}: the disk is full ({text})")
+    return StoreError(f"cannot use {path}: {text}")
+
+
+def _can_write(path: Path, *, folder: bool = False) -> bool:
+    """*path* can be written: the system allows it and some write permission bit is set (a file or
+    folder made read-only with chmod is taken as read-only even by root, who could write it)."""
+    try:
+        return os.access(path, os.W_OK | (os.X_OK if folder else 0)) and bool(path.stat().st_mode & 0o222)
+    except OSError:
+        return False
+
+
+def _cannot_create(path: Path) -> str:
+    """Why a new database cannot be made at *path* ('' if it can): its nearest existing folder."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    return "" if _can_write(folder, folder=True) else f"its folder {folder} is read-only"
+
+
+@dataclass(frozen=True)
+class Place:
+    """What lies at a database path, seen before SQLite opens it."""
+
+    path: Path
+    size: int | None  # None: nothing there yet
+    cannot_write: str  # why it cannot be changed or created ('' if it can)
+    folder_writable: bool  # SQLite can make its side files (-wal, -shm) beside it
+    logged: bool  # changes are waiting in its write-ahead log (-wal)
+
+    @property
+    def empty(self) -> bool:
+        return not self.size
+
+    def read_uri(self) -> str:
+        """The URI that opens it read-only, never writing. In a folder that cannot be written (a
+        read-only mount, say) SQLite cannot make the side files WAL mode reads with: with no change
+        waiting in the log, the file alone is the whole database and opens immutable."""
+        if self.folder_writable or (self.logged and Path(f"{self.path}-shm").exists()):
+            mode = "mode=ro"
+        elif not self.logged:
+            mode = "immutable=1"
+        else:
+            raise StoreError(
+                f"cannot read {self.path}: its folder is read-only and its latest changes wait in"
+                f" {self.path}-wal; open it once where it can be written"
+            )
+        return f"file:{quote(str(self.path.absolute()))}?{mode}"
+
+
+def examine(path: Path) -> Place:
+    """Look at *path* before SQLite does: refuse (StoreError, one line) a folder, a special file, a
+    file that is not SQLite, and a database cut short; say whether it can be written."""
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return Place(path, None, _cannot_create(path), False, False)
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{path} is a directory: give the database file in it with --db")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file, so not a tsshop database: give another --db")
+    try:
+        wal = Path(f"{path}-wal")
+        logged = wal.exists() and wal.stat().st_size > 0
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    if header:
+        _check_header(path, header, info.st_size, logged)
+    folder_writable = _can_write(path.parent, folder=True)
+    if not folder_writable:
+        cannot_write = f"its folder {path.parent} is read-only"
+    elif not _can_write(path):
+        cannot_write = "the file is read-only"
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if not read_only:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        cannot_write = ""
+    return Place(path, info.st_size, cannot_write, folder_writable, logged)
+
+
+def _check_header(path: Path, header: bytes, size: int, logged: bool) -> None:
+    """Refuse a file that is not SQLite, and a database whose file is shorter than its header says."""
+    if not header.startswith(SQLITE_MAGIC):
+        if SQLITE_MAGIC.startswith(header):
+            raise damaged(path, "cut short inside its header")
+        raise StoreError(f"{path} is not a tsshop database (not an SQLite file): tsshop leaves it alone")
+    if len(header) < 100:
+        raise damaged(path, "cut short inside its header")
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    if page < 512 or page & (page - 1):
+        raise damaged(path, "its header is garbled")
+    if logged:  # a checkpoint may be under way: the log, not the file, says how long it is
+        return
+    pages = int.from_bytes(header[28:32], "big")
+    if size % page or (header[24:28] == header[92:96] and pages * page > size):
+        raise damaged(path, f"cut short: {size:,} bytes of {max(pages * page, size):,}")
+
+
+def schema_version(conn: sqlite3.Connection, path: Path) -> int | None:
+    """The tsshop schema version of the open database; None if it is empty (a new file, or one whose
+    first open was killed). Refuses (StoreError) a database of another program, a newer tsshop's,
+    and a damaged one — having read only."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.Error as error:
+        raise database_problem(path, error) from None
+    if version == 0 and objects == 0:
+        return None
+    if version < 1 or not OUR_TABLES <= tables:
+        raise StoreError(
+            f"{path} is not a tsshop database (it holds {len(tables)} table{'' if len(tables) == 1 else 's'}"
+            " of another program): tsshop leaves it untouched; give another --db"
+        )
+    if version > schema.SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was made by a newer tsshop (schema {version}; this one knows up to"
+            f" {schema.SCHEMA_VERSION})"
+        )
+    return version
+
+
+def _connect(place: Place, *, read_only: bool) -> sqlite3.Connection:
+    try:
+        if read_only:
+            return sqlite3.connect(place.read_uri(), uri=True, isolation_level=None, check_same_thread=False)
+        if place.size is None:
+            place.path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(place.path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise database_problem(place.path, error) from None
+    except OSError as error:
+        raise StoreError(f"cannot create {place.path}: {error.strerror or error}") from None
+
+
+def connect(path: str | Path, *, read_only: bool = False, create: bool = True) -> sqlite3.Connection:
+    """Open the tsshop database at *path* after checking what it is; writing nothing unless it is new
+    (then it is put in WAL mode). Every refusal is a StoreError of one line."""
+    path = Path(path)
+    place = examine(path)
+    if place.size is None and (read_only or not create):
+        raise StoreError(f"no database at {path}: {START_HINT}")
+    if place.empty and (read_only or not create):
+        raise StoreError(f"{path} is an empty database: {START_HINT}")
+    if not read_only and place.cannot_write:
+        verb = "change" if place.size is not None else "create"
+        raise StoreError(f"cannot {verb} {path}: {place.cannot_write}; nothing was changed")
+    conn = _connect(place, read_only=read_only)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if schema_version(conn, path) is None and (read_only or not create):
+            raise StoreError(f"{path} is an empty database: {START_HINT}")
+        if not read_only:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as error:
+        conn.close()
+        raise database_problem(path, error) from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+@contextmanager
+def _peek(path: Path) -> Iterator[tuple[sqlite3.Connection, int] | None]:
+    """A read-only look at the tsshop database at *path* and its schema version; None if there is
+    none yet (no file, or an empty one); StoreError (one line) if it is anything else."""
+    place = examine(path)
+    if place.empty:
+        yield None
+        return
+    try:
+        conn = sqlite3.connect(place.read_uri(), uri=True)
+    except sqlite3.Error as error:
+        raise database_problem(path, error) from None
+    try:
+        version = schema_version(conn, path)
+        yield None if version is None else (conn, version)
+    except sqlite3.Error as error:
+        raise database_problem(path, error) from None
+    finally:
+        conn.close()
+
+
+def inspect_database(path: str | Path) -> int | None:
+    """The tsshop schema version of the database at *path*, None if there is none yet (no file, or an
+    empty one); StoreError (one line) if it is anything else. Reads only."""
+    with _peek(Path(path)) as found:
+        return None if found is None else found[1]
+
+
+def holds_orders(path: str | Path) -> bool:
+    """Whether the tsshop database at *path* holds any order (False if there is none yet); StoreError
+    (one line) if it is not a tsshop database. Reads only."""
+    with _peek(Path(path)) as found:
+        return found is not None and bool(found[0].execute("SELECT EXISTS (SELECT 1 FROM orders)").fetchone()[0])
+
+
+def write_problem(path: str | Path) -> str:
+    """Why the database at *path* cannot be changed or created here ('' if it can)."""
+    return examine(Path(path)).cannot_write
 
 
 def pending_upgrade(path: str | Path) -> int | None:
     """The older schema version of the tsshop database at *path*, which a writable open will upgrade
-    (a minute or so on a big shop: worth telling the user first); None if there is nothing to do."""
-    path = Path(path)
-    if not path.exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    (a minute or so on a big shop: worth telling the user first); None if there is nothing to do
+    (or nothing tsshop can open: the open says why)."""
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError:
+        version = inspect_database(path)
+    except StoreError:
         return None
-    finally:
-        conn.close()
-    return version if 0 < version < schema.SCHEMA_VERSION else None
+    return version if version is not None and version < schema.SCHEMA_VERSION else None
 
 
 class StoreBase:
@@ -101,23 +322,18 @@ class StoreBase:
             raise
 
     def _open_schema(self) -> None:
-        """Upgrade an older schema (writable) or say who can (read-only); refuse a newer one."""
+        """Create a new schema or upgrade an older one (writable) or say who can (read-only). A
+        database already at this schema is not written at all: no header change, no terminal woken."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > schema.SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was made by a newer tsshop (schema {version}; this one knows up to"
-                f" {schema.SCHEMA_VERSION})"
-            )
-        if not self.read_only:
-            with self.transaction():
-                schema.migrate(self.conn)
-        elif version == 0:
-            raise StoreError(f"{self.path} is not a tsshop database")
-        elif version < schema.SCHEMA_VERSION:
+        if version == schema.SCHEMA_VERSION:
+            return
+        if self.read_only:
             raise StoreError(
                 f"{self.path} was made by an older tsshop (schema {version}): open it once without"
                 " --read-only to upgrade it"
             )
+        with self.transaction():
+            schema.migrate(self.conn)
 
     def close(self) -> None:
         self.conn.close()

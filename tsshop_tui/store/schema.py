@@ -234,8 +234,11 @@ def _run(conn: sqlite3.Connection, statements: list[str]) -> None:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema up to SCHEMA_VERSION inside the caller's transaction."""
+    """Bring the schema up to SCHEMA_VERSION inside the caller's transaction; a schema already there
+    (another terminal may have just upgraded it) is left unwritten."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
     if version > SCHEMA_VERSION:
         raise RuntimeError(
             f"this database has schema version {version}; this tsshop knows up to {SCHEMA_VERSION}"
