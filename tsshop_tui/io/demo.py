@@ -12,13 +12,15 @@ The same *seed* and *now* give the same database, byte for byte in every table.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,8 @@ from typing import Any
 from ..domain.catalog import BUYER_CANCEL_REASON, CARRIERS
 from ..domain.clock import FixedClock
 from ..domain.model import OrderStatus
-from ..store import Store
+from ..store import Store, StoreError
+from ..store.db import holds_orders, write_problem
 from ..store.imports import bulk_load
 
 MINUTE = 60
@@ -940,23 +943,38 @@ def _fast_null_binding() -> Iterator[None]:
             sqlite3.adapters[_NONE_KEY] = previous
 
 
-def _orders_in(path: Path) -> int | None:
-    """1 if the database at *path* holds orders, 0 if none, None if it is not a tsshop database."""
-    if path.stat().st_size == 0:
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return conn.execute("SELECT count(*) FROM (SELECT 1 FROM orders LIMIT 1)").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-
-
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def _side_file(path: Path) -> Iterator[Path]:
+    """The side file a demo shop is built in, beside *path*, held (flock) for the whole build.
+
+    A side file left by a killed build is emptied and reused; one that a running build holds is
+    refused; one whose build fails is removed.
+    """
+    building = path.with_name(f".{path.name}.building")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(building, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                f"another tsshop is building a demo shop at {path} (in {building}): let it finish"
+            ) from None
+        os.ftruncate(handle, 0)
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{building}{suffix}").unlink(missing_ok=True)
+        try:
+            yield building
+        except BaseException:
+            _remove_database(building)
+            raise
+    finally:
+        os.close(handle)
 
 
 def build_demo(
@@ -970,9 +988,11 @@ def build_demo(
 ) -> DemoSummary:
     """Build a demo shop of *orders* orders at *path*, as it stands at *now*.
 
-    A database that already holds orders (or a file that is not a tsshop database) is only
-    replaced with *force*. The shop is built in a side file and moved into place when complete,
-    so an interrupted build never leaves half a database at *path*.
+    A tsshop database that already holds orders is only replaced with *force* (keeping its file
+    permissions); anything else that is not an empty or new database (a file of another program, a
+    damaged database) never is, nor a file or folder that cannot be written. The shop is built in a
+    side file and moved into place when complete, so an interrupted build never leaves half a
+    database at *path*; the next build empties and reuses a side file a killed one left.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -982,13 +1002,26 @@ def build_demo(
         raise ValueError("a demo shop holds fewer than 10,000,000 orders")
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    if path.exists():
-        held = _orders_in(path)
-        if held != 0 and not force:
-            what = "already holds orders" if held else "is not an empty tsshop database"
-            raise FileExistsError(f"{path} {what}: use --force to replace it with a demo shop")
-    building = path.with_name(f".{path.name}.building")
-    _remove_database(building)
+    try:
+        held = holds_orders(path)
+    except StoreError as error:
+        raise FileExistsError(str(error)) from None
+    if held and not force:
+        raise FileExistsError(f"{path} already holds orders: use --force to replace it with a demo shop")
+    problem = write_problem(path)
+    if problem:
+        raise StoreError(f"cannot {'change' if path.exists() else 'create'} {path}: {problem}; nothing was changed")
+    with _side_file(path) as building:
+        summary = _build(building, orders, seed, now, shop_name)
+        if path.exists():
+            os.chmod(building, stat.S_IMODE(path.stat().st_mode))
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(building, path)
+    return replace(summary, seconds=time.perf_counter() - started)
+
+
+def _build(building: Path, orders: int, seed: int, now: datetime, shop_name: str) -> DemoSummary:
     builder = _Builder(orders, seed, now)
     store = Store(building, clock=FixedClock(now), actor="demo")
     try:
@@ -1012,19 +1045,13 @@ def build_demo(
             store.set_meta(conn, "demo_now", now.astimezone(timezone.utc).isoformat())
         store.conn.execute("PRAGMA mmap_size = 0")
         store.conn.execute("PRAGMA journal_mode = WAL")
-    except BaseException:
+    finally:
         store.close()
-        _remove_database(building)
-        raise
-    store.close()
-    _remove_database(path)
-    os.replace(building, path)
-    _remove_database(building)
     return DemoSummary(
         orders=orders,
         line_items=builder.lines,
         notes=len(builder.notes),
         requests=len(builder.requests),
-        seconds=time.perf_counter() - started,
+        seconds=0.0,
         markup_ids=tuple(builder.ids[i] for i in builder.markup_index),
     )
