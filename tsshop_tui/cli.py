@@ -12,6 +12,7 @@ import json
 import math
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import textwrap
@@ -34,6 +35,7 @@ from .domain.query import Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
 from .domain.text import visible
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
+from .store.db import database_problem, write_problem
 from .store.schema import SCHEMA_VERSION
 from .store.actions import canonical_carrier
 
@@ -60,6 +62,15 @@ class Context:
     def read_only(self) -> bool:
         """This terminal may not change the shop (--read-only, or read_only in the config)."""
         return bool(getattr(self.args, "read_only", False)) or self.settings.read_only
+
+    def check_writable(self, command: str) -> None:
+        """A read-only terminal runs no command that writes: one line, and nothing opened or touched."""
+        if self.read_only:
+            why = "--read-only was given" if getattr(self.args, "read_only", False) else "read_only is set in the config"
+            raise UsageError(
+                f"this terminal is read-only ({why}): '{command}' writes the database, so it did not run;"
+                " nothing was changed"
+            )
 
     def upgrade(self) -> None:
         """Bring a database made by an older tsshop up to this one's schema, saying so first, since
@@ -208,10 +219,10 @@ def _when(moment: datetime | None) -> str:
 def cmd_tui(ctx: Context) -> int:
     from .ui.app import TsshopApp
 
-    ctx.store(read_only=ctx.read_only).close()
-    TsshopApp(
-        db_path=ctx.db_path, settings=ctx.settings, clock=ctx.clock, read_only=ctx.read_only
-    ).run()
+    # A database that cannot be written here (read-only file, folder or mount) still opens, to watch.
+    read_only = ctx.read_only or bool(write_problem(ctx.db_path))
+    ctx.store(read_only=read_only).close()
+    TsshopApp(db_path=ctx.db_path, settings=ctx.settings, clock=ctx.clock, read_only=read_only).run()
     return EXIT_OK
 
 
@@ -219,6 +230,7 @@ def cmd_demo(ctx: Context) -> int:
     from .io.demo import build_demo
 
     args = ctx.args
+    ctx.check_writable("demo")
     if args.orders < 1:
         raise UsageError("--orders must be at least 1")
     now = ctx.clock.now()
@@ -226,6 +238,10 @@ def cmd_demo(ctx: Context) -> int:
         summary = build_demo(ctx.db_path, orders=args.orders, seed=args.seed, now=now, force=args.force)
     except FileExistsError as error:
         raise UsageError(str(error)) from error
+    except OSError as error:
+        raise UsageError(
+            f"cannot build a demo shop at {ctx.db_path}: {error.strerror or error} (nothing was changed)"
+        ) from error
     ctx.print(
         f"Built demo shop at {ctx.db_path}: {summary.orders} orders, {summary.line_items} lines, "
         f"{summary.notes} notes, {summary.requests} buyer requests in {summary.seconds:.1f} s"
@@ -237,6 +253,7 @@ def cmd_import(ctx: Context) -> int:
     from .io.importer import import_files
     from .io.seller_center import ExportFormatError
 
+    ctx.check_writable("import")
     paths = [Path(p) for p in ctx.args.files]
     for path in paths:
         if not path.is_file():
@@ -609,8 +626,7 @@ def cmd_simulate(ctx: Context) -> int:
     args = ctx.args
     if args.seconds == 0 and args.count is None:
         raise UsageError("--seconds 0 needs --count K (that many events, as fast as possible)")
-    if ctx.read_only:
-        raise UsageError("this terminal is read-only: the simulator writes, so it cannot run (nothing was changed)")
+    ctx.check_writable("simulate")
     events = args.count if args.count is not None else round(args.rate * args.seconds)
     ctx.upgrade()
     with Store(ctx.db_path, clock=ctx.clock, actor="simulator", create=False) as store:
@@ -1077,13 +1093,18 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         print(f"tsshop: {error}", file=err)
         return EXIT_BAD_INPUT
     handler: Callable[[Context], int] = args.handler
+    ctx: Context | None = None
     try:
         settings = load_settings()
         clock: Clock = FixedClock(args.now) if args.now else SystemClock()
-        return handler(Context(args, settings, clock, out, err))
+        ctx = Context(args, settings, clock, out, err)
+        return handler(ctx)
     except (UsageError, ConfigError, StoreError) as error:
-        print(f"tsshop: {error}", file=err)
-        return EXIT_BAD_INPUT
+        message = str(error)
+    except sqlite3.Error as error:  # found by a query, not at the open: a damaged page, a full disk
+        message = str(database_problem(ctx.db_path if ctx else Path("the database"), error))
+    print(f"tsshop: {_shown(message)}", file=err)
+    return EXIT_BAD_INPUT
 
 
 def run() -> None:
