@@ -22,6 +22,7 @@ from tsshop_tui.domain.catalog import TAB_IDS
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import (
     ContentType,
+    Flag,
     Initiator,
     LineItem,
     Order,
@@ -38,7 +39,7 @@ from tsshop_tui.io.export import (
     format_for,
     xlsx_values,
 )
-from tsshop_tui.io.seller_center import EXPORT_COLUMNS, format_time, read_export, write_csv
+from tsshop_tui.io.seller_center import EXPORT_COLUMNS, format_time, read_export, write_csv, xlsx_escape
 from tsshop_tui.store import Store
 from tsshop_tui.store import export as store_export
 
@@ -179,11 +180,33 @@ def test_tricky_csv_reimports_text_and_money_exactly(tricky, tmp_path):
         if original.id not in back:
             continue
         order = back[original.id]
-        for name in ("status", "buyer_message", "buyer_username", "seller_note", "recipient_name",
+        for name in ("status", "buyer_message", "buyer_username", "recipient_name",
                      "address_detail", "address_extra", "tax", "total_amount", "currency", "order_type",
                      "content_type", "is_sample_order", "campaign"):
             assert getattr(order, name) == getattr(original, name), (original.id, name)
+        # Seller Note and Seller Flag: the current comment (else the marketplace's note) and flag.
+        comment = (original.current_note.text if original.current_note else "") or original.seller_note
+        assert (order.current_note.text, order.flag) == (comment, original.flag), original.id
         assert [li.product_name for li in order.line_items] == [li.product_name for li in original.line_items]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_red_flagged_orders_export_their_flag_and_comment(shop, tmp_path, fmt):
+    """Issue 10.6: filter by flag, export: Seller Note holds the comment and Seller Flag the flag."""
+    red = list(shop.export_ids("all", filters=Filters(flag=Flag.RED)))
+    assert red
+    export_orders(shop, red, tmp_path / f"red.{fmt}", fmt)
+    if fmt == "csv":
+        with (tmp_path / "red.csv").open(encoding="utf-8-sig", newline="") as handle:
+            rows = [(r["Order ID"], r["Seller Flag"], r["Seller Note"]) for r in csv.DictReader(handle)]
+    else:
+        sheet = load_workbook(tmp_path / "red.xlsx")["Orders"]
+        header = [c.value for c in sheet[1]]
+        rows = [(r[header.index("Order ID")], r[header.index("Seller Flag")], r[header.index("Seller Note")])
+                for r in sheet.iter_rows(min_row=2, values_only=True)]
+    expected = {o.id: ("red", o.current_note.text) for o in shop.get_many(red)}
+    assert {order_id: (flag, note) for order_id, flag, note in rows} == expected
+    assert all(note for _, _, note in rows)
 
 
 def test_formulas_in_buyer_text_are_neutralised_in_csv(tricky, tmp_path):
@@ -343,8 +366,8 @@ def test_xlsx_formulas_come_out_as_neutralised_text(tricky, tmp_path):
     messages = {c.value for c in sheet["AL"][1:]}  # Buyer Message
     assert EXPORT_COLUMNS.index("Buyer Message") == 37
     for formula in FORMULAS:
-        # (a worksheet keeps CR as a line feed: XML normalises line ends)
-        assert any(m.startswith("'" + formula.replace("\r", "\n")) for m in messages), formula
+        # (CR and other controls a worksheet cannot keep are written as _xHHHH_ escapes)
+        assert any(m.startswith("'" + xlsx_escape(formula)) for m in messages), formula
 
 
 def test_xlsx_reimports_like_csv(shop, tmp_path):
@@ -353,11 +376,8 @@ def test_xlsx_reimports_like_csv(shop, tmp_path):
     export_orders(shop, ids, tmp_path / "s.csv", "csv")
     from_xlsx, from_csv = read_export(tmp_path / "s.xlsx"), read_export(tmp_path / "s.csv")
     assert from_xlsx.bad_rows == []
-    pictures = {0x1B: "\u241b"}  # a worksheet cannot hold ESC: it shows as its control picture
-    for xlsx_order, csv_order in zip(from_xlsx.orders, from_csv.orders, strict=True):
-        expected = csv_order.model_copy(update={"buyer_message": csv_order.buyer_message.translate(pictures)})
-        assert xlsx_order.model_dump() == expected.model_dump()
-    assert "\u241b[31mRED" in from_xlsx.orders[[o.id for o in from_xlsx.orders].index(MARKUP_ORDER)].buyer_message
+    assert [o.model_dump() for o in from_xlsx.orders] == [o.model_dump() for o in from_csv.orders]
+    assert "\x1b[31mRED" in from_xlsx.orders[[o.id for o in from_xlsx.orders].index(MARKUP_ORDER)].buyer_message
 
 
 def test_xlsx_values_types():

@@ -274,11 +274,11 @@ class _Recording:
         self.die_after = die_after
         self.batches: list[tuple[int, str]] = []
 
-    def upsert_orders(self, orders: Sequence[Order], *, source: str):
+    def upsert_orders(self, orders: Sequence[Order], *, source: str, own_notes: bool = False):
         if self.die_after is not None and len(self.batches) >= self.die_after:
             raise KeyboardInterrupt
         self.batches.append((len(orders), source))
-        return self.store.upsert_orders(orders, source=source)
+        return self.store.upsert_orders(orders, source=source, own_notes=own_notes)
 
 
 def test_orders_are_written_in_batches(tmp_path: Path, shop: Store) -> None:
@@ -347,23 +347,26 @@ def test_empty_report() -> None:
     assert report.exit_code == 0 and report.lines() == []
 
 
-def test_files_beyond_the_memory_limit_are_read_again(tmp_path: Path, shop: Store) -> None:
-    """With keep=1 every file but the last is checked, dropped, and read again to be written."""
+def test_progress_counts_every_order_of_each_file(tmp_path: Path, shop: Store) -> None:
+    """Orders left out for bad rows count as done too, so each file's progress ends at its total."""
     _builder, expected, path = _standard_file(tmp_path)
     newer = _moved_on().write_csv(tmp_path / "newer.csv")
     progress: list[tuple[str, int, int]] = []
-    report = import_files(shop, [path, newer], keep=1, batch=10, progress=lambda *a: progress.append(a))
+    report = import_files(shop, [path, newer], batch=10, progress=lambda *a: progress.append(a))
     assert [r.created for r in report.files] == [len(expected.statuses), 1]
     assert report.files[0].rows == expected.data_rows
     assert len(report.files[0].bad_rows) == len(expected.bad)
-    assert progress == [(str(path), 10, 13), (str(path), 13, 13), (str(newer), 3, 3)]
+    total = len(expected.statuses) + report.files[0].rejected
+    assert [p[0] for p in progress] == [str(path), str(path), str(newer)]
+    assert (progress[-2][1:], progress[-1][1:]) == ((total, total), (3, 3))
     assert shop.get(oid(3)).status is OrderStatus.AWAITING_COLLECTION
 
 
-def test_limit_does_not_skip_the_format_check(tmp_path: Path, shop: Store) -> None:
+def test_a_file_that_breaks_off_after_good_rows_writes_nothing(tmp_path: Path, shop: Store) -> None:
+    """The check reads every file to its end before the first order is written."""
     _builder, _expected, path = _standard_file(tmp_path)
-    bad = tmp_path / "notes.txt"
-    bad.write_text("hello\n", encoding="utf-8")
-    with pytest.raises(ExportFormatError):
-        import_files(shop, [path, bad], keep=1)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(path.read_bytes() + b"577000000000000099,\xff\xfe not UTF-8\r\n")
+    with pytest.raises(ExportFormatError, match="not UTF-8"):
+        import_files(shop, [path, broken])
     assert _count(shop, "orders") == 0

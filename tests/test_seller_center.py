@@ -13,8 +13,10 @@ import pytest
 
 from tsshop_tui.domain.model import (
     ContentType,
+    Flag,
     Initiator,
     LineItem,
+    Note,
     Order,
     OrderStatus,
     OrderType,
@@ -22,6 +24,7 @@ from tsshop_tui.domain.model import (
 )
 from tsshop_tui.io.seller_center import (
     EXPORT_COLUMNS,
+    NOTE_AUTHOR,
     ExportFormatError,
     export_rows,
     format_time,
@@ -274,6 +277,7 @@ def test_more_bad_values(tmp_path: Path) -> None:
         "money": builder.order(oid(1), "To ship", "", **{"Order Amount": "12,34"})[0],
         "sku": builder.order(oid(2), "To ship", "", [sku("", seller_sku="X")])[0],
         "zero": builder.order(oid(3), "To ship", "", [sku("1729000000000000031", quantity="0")])[0],
+        "negative": builder.order(oid(8), "To ship", "", [sku("1729000000000000081", quantity="-3")])[0],
         "sub": builder.order(oid(4), "To ship", "Lost in space")[0],
         "cancel_by": builder.order(oid(5), "Canceled", "", **{"Cancel By": "Martians"})[0],
         "created": builder.order(oid(6), "Unpaid", "", **{"Created Time": ""})[0],
@@ -290,6 +294,7 @@ def test_more_bad_values(tmp_path: Path) -> None:
         oid(5): "Cancel By 'Martians' is not Seller, Buyer or System",
         oid(6): "Created Time is empty",
         oid(7): "Normal or Pre-order 'Sometimes' is not a known order type",
+        oid(8): "Quantity '-3' is negative: it must be at least 1",
     }
     assert [bad.line for bad in parsed.bad_rows] == [builder.csv_line(i) for i in rows.values()]
 
@@ -553,6 +558,16 @@ def _round_trip_orders() -> list[Order]:
                    content_type=ContentType.VIDEO)]
 
 
+def _read_back(order: Order) -> Order:
+    """What reading our own export gives: its Seller Note and Seller Flag are the order's note."""
+    text = (order.current_note.text if order.current_note else "") or order.seller_note
+    notes = []
+    if text.strip() or order.flag is not None:
+        notes = [Note(order_id=order.id, flag=order.flag, text=text, author=NOTE_AUTHOR,
+                      created_at=order.update_time or order.create_time)]
+    return order.model_copy(update={"seller_note": "", "notes": notes})
+
+
 def test_round_trip_through_csv(tmp_path: Path) -> None:
     orders = _round_trip_orders()
     assert orders[0].sub_total == sum(l.original_price * l.quantity for l in orders[0].line_items)
@@ -561,7 +576,8 @@ def test_round_trip_through_csv(tmp_path: Path) -> None:
     assert rows == sum(len(o.line_items) for o in orders)
     parsed = read_export(path)
     assert parsed.bad_rows == []
-    assert parsed.orders == orders
+    assert parsed.own_notes
+    assert parsed.orders == [_read_back(order) for order in orders]
 
 
 def test_write_csv_layout_and_neutralisation() -> None:
@@ -611,7 +627,7 @@ def test_write_csv_to_a_binary_file_adds_a_bom(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         write_csv(_round_trip_orders(), handle)
     assert path.read_bytes().startswith(b"\xef\xbb\xbfOrder ID,")
-    assert read_export(path).orders == _round_trip_orders()
+    assert read_export(path).orders == [_read_back(order) for order in _round_trip_orders()]
 
 
 def test_write_csv_streams(tmp_path: Path) -> None:
@@ -634,7 +650,7 @@ def test_standard_export_round_trips_through_our_writer(tmp_path: Path) -> None:
     write_export(first.orders, tmp_path / "ours.csv")
     again = read_export(tmp_path / "ours.csv")
     assert again.bad_rows == []
-    assert again.orders == first.orders
+    assert again.orders == [_read_back(order) for order in first.orders]
 
 
 def test_read_export_names_the_file_as_given(tmp_path: Path) -> None:
@@ -684,3 +700,75 @@ def test_seller_center_rows_give_the_order_the_first_tracking_number(tmp_path: P
     (order,) = read_export(builder.write_csv(tmp_path / "partial.csv")).orders
     assert order.tracking_number == "TRACKB00002"
     assert [line.tracking_number for line in order.line_items] == [None, None, "TRACKC00003"]
+
+
+# --- Our own exports: notes, worksheet escapes, streaming ----------------------------------------
+
+
+def test_our_export_carries_the_current_comment_and_flag(tmp_path: Path) -> None:
+    """Issue 10.6: Seller Note is the current comment (else the marketplace's note), Seller Flag the flag."""
+    base = _order(OrderStatus.AWAITING_SHIPMENT, 1, seller_note="from Seller Center")
+    noted = base.model_copy(update={"id": "577000000000000191", "notes": [
+        Note(order_id="577000000000000191", flag=Flag.RED, text="hold until verified", author="ana",
+             created_at=utc(2026, 11, 21, 9, 0, 0)),
+    ]})
+    rows = [export_rows(order)[0] for order in (base, noted)]
+    assert EXPORT_COLUMNS[-1] == "Seller Flag"
+    assert [(r["Seller Note"], r["Seller Flag"]) for r in rows] == [
+        ("from Seller Center", ""), ("hold until verified", "red"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_seller_flag_is_read_as_the_orders_note(tmp_path: Path, fmt: str) -> None:
+    builder = ExportBuilder(columns=[*COLUMNS, "Seller Flag"])
+    builder.order(oid(1), "To ship", "", **{"Seller Flag": "Red", "Seller Note": "'=hold"})
+    builder.order(oid(2), "To ship", "", **{"Seller Flag": "", "Seller Note": ""})
+    builder.order(oid(3), "To ship", "", **{"Seller Flag": "pink", "Seller Note": "x"})
+    parsed = read_export(builder.write(tmp_path / f"flags.{fmt}", fmt))
+    assert parsed.own_notes
+    first, second = parsed.orders
+    assert (first.flag, first.current_note.text, first.seller_note) == (Flag.RED, "=hold", "")
+    assert second.notes == [] and second.seller_note == ""
+    (bad,) = parsed.bad_rows
+    assert bad.reason == "Seller Flag 'pink' is not a flag colour: red, orange, yellow, green, blue, purple"
+
+
+@pytest.mark.parametrize("text", [
+    "plain", "\x1b[31mred\x1b[0m\x07", "cr\rlf\ncrlf\r\ntab\t", "\x00\x01\x0b\x0c\x1f\ufffe",
+    "_x001B_", "_x001b_ x005F_ _x005F_x0041_ _X000D_", "x005F_x005F_", "__x0041__", "_x12_", "\u241b",
+])
+def test_xlsx_escapes_round_trip(text: str) -> None:
+    from tsshop_tui.io.seller_center import xlsx_escape, xlsx_unescape
+
+    escaped = xlsx_escape(text)
+    assert not any(ord(c) < 32 and c not in "\t\n" for c in escaped)
+    assert "x005F_" not in escaped  # openpyxl's reader would drop it
+    assert xlsx_unescape(escaped) == text
+
+
+def test_excels_own_escapes_are_read(tmp_path: Path) -> None:
+    """Excel writes ESC as _x001B_ (upper case) in a worksheet: it reads back as ESC."""
+    from tsshop_tui.io.seller_center import xlsx_unescape
+
+    assert xlsx_unescape("\u005fx001B_[31mred_x000D_") == "\x1b[31mred\r"
+
+
+def test_an_export_is_read_one_order_at_a_time(tmp_path: Path) -> None:
+    """The reader yields an order as soon as its rows end; an order whose rows are apart is held to
+    the end and read whole."""
+    from tsshop_tui.io.seller_center import ExportReader
+
+    builder = ExportBuilder()
+    builder.order(oid(1), "To ship", "", [sku("1729000000000000011")])
+    builder.order(oid(2), "To ship", "", [sku("1729000000000000021")])
+    builder.order(oid(1), "To ship", "", [sku("1729000000000000012")])  # oid(1)'s second line, apart
+    builder.order(oid(3), "To ship", "", [sku("1729000000000000031")])
+    reader = ExportReader(builder.write_csv(tmp_path / "apart.csv"))
+    assert reader.orders == 3
+    orders = iter(reader)
+    assert next(orders).id == oid(2)  # complete once oid(1)'s row follows it
+    rest = list(orders)
+    assert [o.id for o in rest] == [oid(3), oid(1)]
+    assert [li.sku_id for li in rest[1].line_items] == ["1729000000000000011", "1729000000000000012"]
+    assert reader.parsed.bad_rows == [] and reader.parsed.rows == 4

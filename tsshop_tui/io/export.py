@@ -13,15 +13,19 @@ whole orders (``store.get_many``), 500 at a time.
 Spreadsheet formulas are neutralised in CSV and XLSX text cells (a leading apostrophe before
 ``=``, ``+``, ``-``, ``@``, tab or carriage return; see ``seller_center.neutralise``), so buyer
 text never runs as a formula; ``tsshop import`` removes exactly that apostrophe again. A
-worksheet cannot hold most control characters (they become control pictures) and keeps a
-carriage return as a line feed; CSV and JSON keep marketplace text exactly.
+worksheet cannot hold most control characters and would read a carriage return as a line feed:
+XLSX text writes them as the format's ``_xHHHH_`` escapes (``seller_center.xlsx_escape``), which
+``tsshop import`` (and Excel) read back. Marketplace text and our notes survive every format
+exactly, so re-importing any export of ours changes nothing.
+
+CSV and XLSX carry the order's current note: "Seller Note" is its comment (the marketplace's
+seller note where it has none) and "Seller Flag", after the Seller Center columns, its flag.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -33,7 +37,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..domain.model import Order
-from .seller_center import EXPORT_COLUMNS, export_rows, neutralise, unneutralise
+from .seller_center import EXPORT_COLUMNS, export_rows, neutralise, unneutralise, xlsx_escape
 
 __all__ = [
     "BATCH",
@@ -269,8 +273,8 @@ def xlsx_values(order: Order) -> Iterator[list[Any]]:
     """The order's rows for a worksheet: the CSV layout with real numbers and dates.
 
     Money is Decimal, quantities int, times naive UTC datetimes, IDs and the rest text, text
-    neutralised like the CSV's; control characters a worksheet cannot hold become their Unicode
-    control pictures.
+    neutralised like the CSV's; what a worksheet cannot hold as is (control characters, CR) is
+    written as ``_xHHHH_`` escapes, which reading undoes.
     """
     for row in export_rows(order):
         values: list[Any] = []
@@ -286,17 +290,8 @@ def xlsx_values(order: Order) -> Iterator[list[Any]]:
                 moment: datetime = getattr(order, _TIME_COLUMNS[column])
                 values.append(moment.astimezone(timezone.utc).replace(tzinfo=None))
             else:
-                values.append(_XML_ILLEGAL.sub(_control_picture, text))
+                values.append(xlsx_escape(text))
         yield values
-
-
-# A worksheet cannot hold C0 control characters other than tab, LF and CR (XML 1.0): they are
-# written as their Unicode control pictures (ESC as '␛'). CSV and JSON keep them exactly.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _control_picture(match: re.Match[str]) -> str:
-    return chr(0x2400 + ord(match.group()))
 
 
 def _write_xlsx(store: _ExportStore, batches: Batches, target: Path, progress: Progress,

@@ -1,9 +1,11 @@
 """`tsshop import`: Seller Center exports into the store, in short batches, with a per-file report.
 
-Every file is parsed before anything is written: one file that is not an export refuses the whole
-import (nothing written, ExportFormatError raised; the CLI exits 2). Good orders are then upserted
-in batches, each batch one short transaction, so a killed import leaves the database consistent
-and running it again completes it. Re-importing the same file changes nothing.
+Every file is checked before anything is written: one file that is not an export refuses the whole
+import (nothing written, ExportFormatError raised; the CLI exits 2). Each file is then read again,
+streaming (``seller_center.ExportReader``): its good orders are upserted in batches as they are
+read, each batch one short transaction, so memory stays flat whatever the file's size, a killed
+import leaves the database consistent and running it again completes it. Re-importing the same
+file, or any export of ours, changes nothing.
 """
 
 from __future__ import annotations
@@ -11,20 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.model import Order
 from ..domain.text import visible
-from .seller_center import BadRow, ExportFormatError, ParsedExport, read_export
+from .seller_center import BadRow, ExportFormatError, ExportReader
 
-__all__ = ["KEEP_ORDERS", "ExportFormatError", "FileReport", "ImportReport", "import_files"]
-
-KEEP_ORDERS = 50_000  # parsed orders held between checking all files and writing them
+__all__ = ["ExportFormatError", "FileReport", "ImportReport", "import_files"]
 
 
 class _Upserts(Protocol):
-    def upsert_orders(self, orders: Sequence[Order], *, source: str) -> Any: ...
+    def upsert_orders(self, orders: Sequence[Order], *, source: str, own_notes: bool = False) -> Any: ...
 
 
 @dataclass
@@ -101,52 +102,36 @@ def import_files(
     *,
     batch: int = 500,
     tz: tzinfo = timezone.utc,
-    keep: int = KEEP_ORDERS,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportReport:
     """Import Seller Center exports into *store*.
 
-    Parses every file first; an ExportFormatError from any of them is raised before anything is
-    written. Then each file's good orders go through ``store.upsert_orders(chunk, source=name)``
-    *batch* orders at a time, each batch one transaction. To bound memory, at most *keep* parsed
-    orders are held between the checking pass and the writing pass; a file beyond that is read
-    again when its turn comes. *progress*, if given, is called after each batch with
-    (file, orders done, orders in file).
+    Checks every file first (``ExportReader``): an ExportFormatError from any of them is raised
+    before anything is written. Then each file is read again and its good orders go through
+    ``store.upsert_orders(chunk, source=name, own_notes=...)`` *batch* orders at a time as they
+    are read, each batch one transaction (``own_notes`` for our own exports: their Seller Note and
+    Seller Flag are the orders' current note). *progress*, if given, is called after each batch
+    with (file, orders done, orders in the file); orders left out for bad rows count as done.
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    paths = [Path(path) for path in paths]
-    parsed: list[ParsedExport | None] = []
-    held = 0
-    for index, path in enumerate(paths):
-        export = read_export(path, tz)
-        last = index == len(paths) - 1
-        if not last and held + len(export.orders) > keep:
-            parsed.append(None)  # checked; read again to write it
-        else:
-            held += len(export.orders)
-            parsed.append(export)
+    readers = [ExportReader(path, tz) for path in paths]
     report = ImportReport()
-    for index, path in enumerate(paths):
-        export = parsed[index]
-        if export is None:
-            export = read_export(path, tz)
-        parsed[index] = None  # let this file's orders go once written
-        file_report = FileReport(
-            file=export.file,
-            rows=export.rows,
-            orders=len(export.orders),
-            bad_rows=list(export.bad_rows),
-            rejected=len(export.rejected),
-        )
+    for reader in readers:
+        parsed = reader.parsed
+        file_report = FileReport(file=parsed.file)
         report.files.append(file_report)
-        total = len(export.orders)
-        for start in range(0, total, batch):
-            result = store.upsert_orders(export.orders[start : start + batch], source=path.name)
+        orders = iter(reader)
+        while chunk := list(islice(orders, batch)):
+            result = store.upsert_orders(chunk, source=reader.path.name, own_notes=parsed.own_notes)
+            file_report.orders += len(chunk)
             file_report.created += len(result.created)
             file_report.updated += len(result.updated)
             file_report.unchanged += len(result.unchanged)
             file_report.older += len(result.older)
             if progress is not None:
-                progress(export.file, min(start + batch, total), total)
+                progress(parsed.file, file_report.orders + len(parsed.rejected), reader.orders)
+        file_report.rows = parsed.rows
+        file_report.bad_rows = list(parsed.bad_rows)
+        file_report.rejected = len(parsed.rejected)
     return report

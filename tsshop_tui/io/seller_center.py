@@ -9,7 +9,15 @@ and thousands separators, both "Canceled" and "Cancelled"). A row that cannot be
 
 Marketplace text is data: it is kept exactly as in the file. Writing neutralises spreadsheet
 formulas with a leading apostrophe, and reading removes exactly that apostrophe again, so our own
-exports read back to identical text.
+exports read back to identical text. A worksheet cannot hold most control characters and turns a
+carriage return into a line feed: in .xlsx text they are written with the workbook format's own
+``_xHHHH_`` escapes (as Excel does), which reading undoes (:func:`xlsx_escape`, :func:`xlsx_unescape`).
+
+Our own exports add columns after the Seller Center layout (OPTIONAL_COLUMNS). Among them "Seller
+Flag": with it, "Seller Note" and "Seller Flag" are the order's current comment and flag in tsshop
+(the marketplace's seller note where the order has no comment), and reading makes them the order's
+one note (``ParsedExport.own_notes``; the order's seller_note is then left empty). Without it,
+"Seller Note" is the marketplace's seller note, as Seller Center writes it.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,6 +37,7 @@ from pydantic import ValidationError
 
 from ..domain.model import (
     ContentType,
+    Flag,
     Initiator,
     LineItem,
     Order,
@@ -42,11 +52,13 @@ from ..domain.text import visible
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "NOTE_AUTHOR",
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "SELLER_CENTER_COLUMNS",
     "BadRow",
     "ExportFormatError",
+    "ExportReader",
     "ParsedExport",
     "export_rows",
     "format_money",
@@ -56,6 +68,8 @@ __all__ = [
     "unneutralise",
     "write_csv",
     "write_export",
+    "xlsx_escape",
+    "xlsx_unescape",
 ]
 
 S = OrderStatus
@@ -82,6 +96,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "Shipping Due Time", "Warehouse ID", "Creator Username", "Content Type", "Campaign", "Sample Order",
     "Cancellation Request", "Cancellation Requested Time", "Cancellation Respond By", "Cancellation Request Reason",
     "Return Request", "Return Requested Time", "Return Respond By", "Return Request Reason",
+    "Seller Flag",
 )
 EXPORT_COLUMNS: tuple[str, ...] = SELLER_CENTER_COLUMNS + OPTIONAL_COLUMNS
 REQUIRED_COLUMNS: tuple[str, ...] = ("Order ID", "Order Status", "SKU ID", "Quantity", "Created Time")
@@ -141,6 +156,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "product_category": ("Product Category",),
     "package_id": ("Package ID",),
     "seller_note": ("Seller Note",),
+    "seller_flag": ("Seller Flag",),
     "creator_username": ("Creator Username", "Creator"),
     "content_type": ("Content Type",),
     "campaign": ("Campaign",),
@@ -185,6 +201,7 @@ _ORDER_OPTIONAL_TEXT = (
     "address_detail", "address_extra", "payment_method", "creator_username", "campaign",
 )
 _ORDER_TEXT = ("buyer_message", "buyer_username", "seller_note")
+NOTE_AUTHOR = "import"  # the author of the note read from our own export (the store writes its own)
 _LABELS = {key: names[0] for key, names in _HEADERS.items()}
 
 
@@ -226,6 +243,7 @@ class ParsedExport:
     bad_rows: list[BadRow] = field(default_factory=list)
     rows: int = 0
     rejected: list[str] = field(default_factory=list)  # order IDs left out because of bad rows
+    own_notes: bool = False  # one of our own exports: each order's note is its current comment and flag
 
 
 # --- Formula neutralisation ---------------------------------------------------------------------
@@ -250,6 +268,28 @@ def unneutralise(text: str) -> str:
     if text[:1] == "'" and _NEUTRALISED.match(text):
         return text[1:]
     return text
+
+
+# --- Worksheet text escapes ---------------------------------------------------------------------
+
+# What a worksheet cannot keep as is: C0 controls but tab and LF (XML 1.0 forbids them, and XML
+# reads CR as LF), U+FFFE/U+FFFF; and text that would read as an escape itself: the underscore of
+# '_xHHHH_', and the x of 'x005F_' (openpyxl's reader drops that sequence). Escapes are written
+# with a lowercase hex digit where it matters, so that drop never meets one of ours.
+_XLSX_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)|x(?=005F_)")
+_XLSX_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_escape(text: str) -> str:
+    """*text* with what a worksheet cannot keep written as ``_xHHHH_`` (ESC as ``_x001b_``)."""
+    return _XLSX_UNSAFE.sub(lambda match: f"_x{ord(match.group()):04x}_", text)
+
+
+def xlsx_unescape(text: str) -> str:
+    """The text :func:`xlsx_escape` (or Excel) wrote as ``_xHHHH_`` escapes, as it was."""
+    if "_x" not in text and "_X" not in text:
+        return text
+    return _XLSX_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 # --- Value parsing ------------------------------------------------------------------------------
@@ -509,22 +549,71 @@ class _Pending:
 
 
 def read_export(path: Path | str, tz: tzinfo = timezone.utc) -> ParsedExport:
-    """Read a Seller Center order export (.csv or .xlsx).
+    """Read a Seller Center order export (.csv or .xlsx) whole.
 
     Returns the good orders (one per Order ID, SKU rows as line items in file order) and every
     bad row with its physical line number. Naive times are taken in *tz*. Raises
-    :class:`ExportFormatError` for a file that is not an export at all.
+    :class:`ExportFormatError` for a file that is not an export at all. A big file is better
+    read with :class:`ExportReader`, which holds one order at a time.
     """
-    path = Path(path)
-    name = str(path)
+    reader = ExportReader(path, tz)
+    reader.parsed.orders.extend(reader)
+    return reader.parsed
+
+
+class ExportReader:
+    """One export, read in two passes so that memory stays flat whatever the file's size.
+
+    Making one reads the whole file once, lightly: it raises :class:`ExportFormatError` for a file
+    that is not an export (or breaks off as one), counts its orders (``orders``, every distinct
+    order ID) and notes the orders whose rows are not all together. Iterating it reads the file
+    again and yields each good order as soon as its last row has been read (the scattered ones at
+    the end), so only the order being read (and those few) are held. ``parsed`` (bad rows, rows,
+    left-out orders) is complete once the iteration has ended; its ``orders`` stays empty.
+    """
+
+    def __init__(self, path: Path | str, tz: tzinfo = timezone.utc) -> None:
+        self.path = Path(path)
+        self.tz = tz
+        seen: set[str] = set()
+        scattered: set[str] = set()
+        with _rows_of(self.path) as (columns, rows):
+            index = columns["order_id"]
+            run: str | None = None
+            for _number, cells in rows:
+                if not any(_as_text(c).strip() for c in cells):
+                    continue
+                key = _run_key(cells, index)
+                if key != run:
+                    if key in seen:
+                        scattered.add(key)
+                    elif _ORDER_ID.fullmatch(key):
+                        seen.add(key)
+                    run = key
+            self.parsed = ParsedExport(file=str(self.path), own_notes="seller_flag" in columns)
+        self.orders = len(seen)
+        self._scattered = frozenset(scattered)
+
+    def __iter__(self) -> Iterator[Order]:
+        with _rows_of(self.path) as (columns, rows):
+            yield from _parse(self.parsed, columns, rows, self.tz, self._scattered)
+
+
+@contextmanager
+def _rows_of(path: Path) -> Iterator[tuple[dict[str, int], Iterator[tuple[int, list[Any]]]]]:
+    """The header's columns and the data rows after it; the file is closed when the block ends."""
     rows = _open_rows(path)
     try:
-        columns = _find_header(rows, name)
-        return _parse(name, columns, rows, tz)
+        yield _find_header(rows, str(path)), rows
     finally:
         close = getattr(rows, "close", None)
         if close is not None:
             close()
+
+
+def _run_key(cells: list[Any], index: int) -> str:
+    """The Order ID cell as the two passes compare rows: a change of it ends the order's run."""
+    return _as_text(cells[index] if index < len(cells) else None).strip()
 
 
 def _open_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
@@ -607,7 +696,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     def generate() -> Iterator[tuple[int, list[Any]]]:
         try:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(values)
+                yield number, [xlsx_unescape(v) if isinstance(v, str) else v for v in values]
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
         finally:
@@ -699,7 +788,7 @@ def _quantity(value: Any) -> int:
     text = _as_text(value).strip()
     if not text:
         raise _CellError("empty")
-    if re.fullmatch(r"\d+(\.0+)?", text):
+    if re.fullmatch(r"-?\d+(\.0+)?", text):
         return int(text.split(".")[0])
     raise _CellError("not a whole number")
 
@@ -714,14 +803,29 @@ def _lost_digits(value: Any) -> bool:
     return isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15)
 
 
-def _parse(name: str, columns: dict[str, int], rows: Iterator[tuple[int, list[Any]]], tz: tzinfo) -> ParsedExport:
-    parsed = ParsedExport(file=name)
+def _parse(
+    parsed: ParsedExport,
+    columns: dict[str, int],
+    rows: Iterator[tuple[int, list[Any]]],
+    tz: tzinfo,
+    scattered: frozenset[str],
+) -> Iterator[Order]:
+    """The good orders of *rows*, each as soon as its run of rows ends (the *scattered* ones, whose
+    rows are not all together, at the end); bad rows and counts go to *parsed*."""
+    name = parsed.file
     pending: dict[str, _Pending] = {}
-    bad_ids: dict[str, None] = {}  # insertion-ordered set
+    bad_ids: dict[str, bool] = {}  # order ID -> already counted as left out
     first_data = True
+    index = columns["order_id"]
+    run: str | None = None
     for number, cells in rows:
         if not any(_as_text(c).strip() for c in cells):
             continue
+        key = _run_key(cells, index)
+        if key != run:
+            if run is not None and run not in scattered:
+                yield from _finish(parsed, pending, bad_ids, run)
+            run = key
         row = _Row.of(number, cells, columns)
         if _header_key(row.text("order_id")) == "order id":
             continue  # the header again (exports pasted one after another)
@@ -734,23 +838,38 @@ def _parse(name: str, columns: dict[str, int], rows: Iterator[tuple[int, list[An
         if row.errors:
             parsed.bad_rows.append(BadRow(name, number, order_id, "; ".join(row.errors)))
             if order_id is not None:
-                bad_ids[order_id] = None
-    parsed.rejected.extend(bad_ids)
+                bad_ids.setdefault(order_id, False)
+    if run is not None and run not in scattered:
+        yield from _finish(parsed, pending, bad_ids, run)
     for order_id in list(pending):
-        gathered = pending.pop(order_id)  # free the raw rows as their order is built
-        if order_id in bad_ids:
-            continue
-        try:
-            parsed.orders.append(_build(order_id, gathered))
-        except ValidationError as exc:
-            problem = exc.errors()[0]
-            where = ".".join(str(p) for p in problem.get("loc", ()))
-            parsed.bad_rows.append(
-                BadRow(name, gathered.first_line, order_id, f"the order is not valid: {where}: {problem['msg']}")
-            )
-            parsed.rejected.append(order_id)
+        yield from _finish(parsed, pending, bad_ids, order_id)
+    parsed.rejected.extend(order_id for order_id, counted in bad_ids.items() if not counted)
     parsed.bad_rows.sort(key=lambda bad: bad.line)
-    return parsed
+
+
+def _finish(
+    parsed: ParsedExport, pending: dict[str, _Pending], bad_ids: dict[str, bool], order_id: str
+) -> Iterator[Order]:
+    """The order *order_id* once all its rows are read: built, or left out for its bad rows."""
+    gathered = pending.pop(order_id, None)  # free the raw rows as the order is built
+    if order_id in bad_ids:
+        if not bad_ids[order_id]:
+            parsed.rejected.append(order_id)
+            bad_ids[order_id] = True
+        return
+    if gathered is None:
+        return
+    try:
+        order = _build(order_id, gathered)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem.get("loc", ()))
+        parsed.bad_rows.append(
+            BadRow(parsed.file, gathered.first_line, order_id, f"the order is not valid: {where}: {problem['msg']}")
+        )
+        parsed.rejected.append(order_id)
+        return
+    yield order
 
 
 def _read_row(row: _Row, pending: dict[str, _Pending], tz: tzinfo) -> str | None:
@@ -854,7 +973,29 @@ def _order_fields(row: _Row, tz: tzinfo) -> dict[str, Any]:
         fields["tracking_number"] = row.optional("order_tracking")
     for key in _ORDER_TEXT:
         fields[key] = row.text(key)
+    if "seller_flag" in row.cells:
+        fields["notes"] = _current_note(row, fields)
+        fields["seller_note"] = ""
     return fields
+
+
+def _current_note(row: _Row, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """Our own export's Seller Flag and Seller Note as the order's note (none when both are empty)."""
+    text = fields["seller_note"]
+    flag_text = row.ident("seller_flag").lower()
+    flag = None
+    if flag_text:
+        try:
+            flag = Flag(flag_text)
+        except ValueError:
+            row.errors.append(
+                f"Seller Flag {_show(row.raw('seller_flag'))} is not a flag colour: {', '.join(f.value for f in Flag)}"
+            )
+            return []
+    if flag is None and not text.strip():
+        return []
+    return [{"flag": flag, "text": text, "author": NOTE_AUTHOR,
+             "created_at": fields["update_time"] or fields["create_time"]}]
 
 
 def _requests(row: _Row, fields: dict[str, Any]) -> list[dict[str, Any]]:
@@ -895,7 +1036,10 @@ def _line_fields(row: _Row) -> dict[str, Any]:
         else:
             row.errors.append(f"Quantity {_show(_as_text(raw_quantity).strip())} is not a whole number")
     else:
-        if quantity < 1:
+        if quantity < 0:
+            row.errors.append(f"Quantity {_show(_as_text(raw_quantity).strip())} is negative: it must be at least 1")
+            quantity = 1
+        elif quantity < 1:
             row.errors.append(f"Quantity {_show(_as_text(raw_quantity).strip())} must be at least 1")
             quantity = 1
     original = row.money("original_price") or Decimal("0.00")
@@ -936,6 +1080,7 @@ def _build(order_id: str, gathered: _Pending) -> Order:
         # A line's own tracking number is kept only where it differs from the order's.
         lines.append(LineItem(**item, tracking_number=line_tracking if line_tracking != tracking else None))
     fields["requests"] = [{**request, "order_id": order_id} for request in fields["requests"]]
+    fields["notes"] = [{**note, "order_id": order_id} for note in fields.get("notes", ())]
     fields.update(
         id=order_id,
         sub_total=gathered.sub_total,
@@ -973,6 +1118,7 @@ def export_rows(order: Order) -> list[dict[str, str]]:
     status, substatus = STATUS_TEXT[order.status]
     kind = "Cancel" if order.status is S.CANCELLED else ("Return/Refund" if order.has_return else "")
     shipped = order.rts_time if order.status in (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED) else None
+    note = order.current_note
     common = {
         "Order ID": order.id,
         "Order Status": status,
@@ -1013,7 +1159,8 @@ def export_rows(order: Order) -> list[dict[str, str]]:
         "Additional address information": order.address_extra or "",
         "Payment Method": order.payment_method or "",
         "Weight(kg)": "",
-        "Seller Note": order.seller_note,
+        "Seller Note": (note.text if note else "") or order.seller_note,
+        "Seller Flag": order.flag.value if order.flag else "",
         "Checked Status": "",
         "Checked Marked by": "",
         "Currency": order.currency,

@@ -187,7 +187,8 @@ SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
     "Weight(kg)": ("''", _SAFE),
     "Product Category": _text_column("l.product_category"),
     "Package ID": _text_column("l.package_id"),
-    "Seller Note": _text_column("o.seller_note"),
+    # The current comment, else the marketplace's seller note (seller_center.export_rows).
+    "Seller Note": _text_column("coalesce(nullif(o.note, ''), o.seller_note)"),
     "Checked Status": ("''", _SAFE),
     "Checked Marked by": ("''", _SAFE),
     "Product ID": _text_column("l.product_id"),
@@ -201,6 +202,7 @@ SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
     "Content Type": (_text("o.content_type"), _SAFE),  # LIVE, VIDEO, SHOWCASE
     "Campaign": _text_column("o.campaign"),
     "Sample Order": ("CASE WHEN o.is_sample_order THEN 'Yes' ELSE 'No' END", _SAFE),
+    "Seller Flag": (_text("o.flag"), _SAFE),  # a colour name
 }
 
 

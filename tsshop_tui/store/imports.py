@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.clock import to_epoch
-from ..domain.model import Order, OrderStatus
+from ..domain.model import Note, Order, OrderStatus
 from . import schema
 from .db import StoreBase
 from .rows import LINE_COLUMNS, line_row, order_row
@@ -57,25 +57,40 @@ def _blanks(new: Any, old: Any) -> bool:
 
 
 class ImportMixin(StoreBase):
-    def upsert_orders(self, orders: Sequence[Order], *, source: str) -> UpsertResult:
+    def upsert_orders(self, orders: Sequence[Order], *, source: str, own_notes: bool = False) -> UpsertResult:
         """Insert new orders and update changed ones, all in one short transaction.
 
         An order identical to the stored one is left alone (re-importing changes nothing); an
         order whose status is behind the stored one is an older export and is left alone too.
+        A stored order's notes are the shop's own and are kept.
+
+        *own_notes*: the orders come from one of tsshop's own exports, whose Seller Note and
+        Seller Flag hold each order's current comment (else the marketplace's seller note) and
+        flag, read as the order's one note (``seller_center.ExportReader``). A stored order then
+        keeps its seller note, and when the file's flag or comment differs from what an export of
+        it says, a note is added as ``add_note`` adds one (a blank comment keeps the current one;
+        history ``'note'`` with the source). A new order gets the file's note as its first note,
+        by this store's actor, now.
         """
         result = UpsertResult()
         with self.transaction() as conn:
             for order in orders:
-                self._upsert_one(conn, order, source, result)
+                self._upsert_one(conn, order, source, result, own_notes)
         return result
 
-    def _upsert_one(self, conn: sqlite3.Connection, order: Order, source: str, result: UpsertResult) -> None:
+    def _upsert_one(
+        self, conn: sqlite3.Connection, order: Order, source: str, result: UpsertResult, own_notes: bool
+    ) -> None:
         new = order_row(order)
         new_lines = [line_row(order.id, i, line) for i, line in enumerate(order.line_items)]
         cur = conn.execute("SELECT * FROM orders WHERE id = ?", (order.id,))
         names = [d[0] for d in cur.description]
         found = cur.fetchone()
         if found is None:
+            if own_notes:
+                order = order.model_copy(update={"notes": [
+                    n.model_copy(update={"author": self.actor, "created_at": self.clock.now()}) for n in order.notes
+                ]})
             self._insert_order(conn, new, new_lines)
             self._insert_children(conn, order)
             self.record(conn, order.id, "imported", {}, {"status": order.status.value, "source": source})
@@ -86,10 +101,11 @@ class ImportMixin(StoreBase):
             result.older.append(order.id)
             return
         same_status = new["status"] == old["status"]
+        kept = _KEPT | {"seller_note"} if own_notes else _KEPT
         changed = {
             k: v
             for k, v in new.items()
-            if k not in _KEPT and _differs(old.get(k), v) and not (same_status and _blanks(v, old.get(k)))
+            if k not in kept and _differs(old.get(k), v) and not (same_status and _blanks(v, old.get(k)))
         }
         old_lines = [
             dict(zip(_LINE_SQL_COLUMNS, row, strict=True))
@@ -101,8 +117,9 @@ class ImportMixin(StoreBase):
         lines_changed = len(old_lines) != len(new_lines) or any(
             _differs(a.get(k), b.get(k)) for a, b in zip(old_lines, new_lines, strict=True) for k in b
         )
+        noted = own_notes and self._import_note(conn, order.id, old, order.current_note, source)
         if not changed and not lines_changed:
-            result.unchanged.append(order.id)
+            (result.updated if noted else result.unchanged).append(order.id)
             return
         if changed:
             assignments = ", ".join(f"{k} = :{k}" for k in changed)
@@ -122,6 +139,35 @@ class ImportMixin(StoreBase):
             changed_before = {k: old.get(k) for k in changed}
         self.record(conn, order.id, "import-update", changed_before, {**changed_after, "source": source})
         result.updated.append(order.id)
+
+    def _import_note(
+        self, conn: sqlite3.Connection, order_id: str, old: dict[str, Any], note: Note | None, source: str
+    ) -> bool:
+        """Add the file's note to a stored order unless an export of it says the same; whether added.
+
+        *old* is the order's row as read before this import changed it.
+        """
+        flag = note.flag.value if note is not None and note.flag is not None else None
+        text = note.text.strip() if note is not None else ""
+        exported = (old["note"] or old["seller_note"] or "").strip()
+        new_comment = text if text and text != exported else None
+        if flag == old["flag"] and new_comment is None:
+            return False
+        comment = new_comment if new_comment is not None else old["note"] or ""
+        version = conn.execute(
+            "UPDATE orders SET flag = ?, note = ?, version = version + 1 WHERE id = ? RETURNING version",
+            (flag, comment or None, order_id),
+        ).fetchone()[0]
+        now = self.now_epoch()
+        conn.execute(
+            "INSERT INTO notes (order_id, flag, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
+            (order_id, flag, comment, self.actor, now),
+        )
+        self.record(
+            conn, order_id, "note", {"flag": old["flag"], "note": old["note"], "version": version - 1},
+            {"flag": flag, "note": comment or None, "version": version, "source": source}, at=now,
+        )
+        return True
 
     @staticmethod
     def _insert_order(conn: sqlite3.Connection, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
