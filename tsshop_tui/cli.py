@@ -451,9 +451,7 @@ def _run_bulk(
     by this job', flushed one by one; refusals go to stderr as they happen, a summary at the end.
     Exit 0 when no order was refused, 1 when some were, 2 when some were and none was changed.
     """
-    if ctx.read_only:
-        why = "--read-only was given" if getattr(ctx.args, "read_only", False) else "read_only is set in the config"
-        raise UsageError(f"this terminal is read-only ({why}): nothing was changed")
+    ctx.check_writable(command)
     ids = ids if ids is not None else _action_ids(ctx)
     with ctx.store() as store:
         job = ctx.args.job or job_id(store.actor, command, params, ids)
