@@ -645,9 +645,10 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
     note = sub.add_parser(
         "note", parents=[common, writes, jobs], help="add a note and/or flag to orders",
-        description="Append a note to each order; its newest note is its current note and flag. A note "
-        "changes what it is given: without --flag the flag is kept, without --text the comment is kept.\n\n"
-        + JOB_HELP,
+        description=textwrap.fill(
+            "Append a note to each order; its newest note is its current note and flag. A note changes what "
+            "it is given: without --flag the flag is kept, without --text the comment is kept.", width=78,
+        ) + "\n\n" + JOB_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     note.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
@@ -667,9 +668,11 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
     ship = sub.add_parser(
         "ship", parents=[common, writes, jobs], help="mark orders shipped with tracking and carrier",
-        description="Each order is one package with its own tracking number: give ID=TRACKING for each order, "
-        "or one ID and --tracking. One number for two orders is refused; a number another order already has "
-        "is a warning.\n\n" + JOB_HELP,
+        description=textwrap.fill(
+            "Each order is one package with its own tracking number: give ID=TRACKING for each order, or one "
+            "ID and --tracking. One number for two orders is refused; a number another order already has is "
+            "a warning.", width=78,
+        ) + "\n\n" + JOB_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ship.add_argument("ids", nargs="+", type=_text_arg, metavar="ID[=TRACKING]",
