@@ -446,6 +446,24 @@ def test_an_empty_database_left_by_a_killed_import_is_new_not_foreign(tmp_path, 
     assert code == 0 and "10 orders" in out, err
 
 
+@pytest.mark.parametrize("target", ["missing", "zero bytes", "no tables", "older schema"])
+def test_an_import_refused_by_the_format_check_leaves_the_database_as_it_was(tmp_path, shop, target):
+    db = tmp_path / "target.db"
+    if target == "zero bytes":
+        db.touch()
+    elif target == "no tables":
+        _killed_first_open(db)
+    elif target == "older schema":
+        db.write_bytes(shop.read_bytes())
+        _make_version_1(db)
+    before = fingerprint(tmp_path)
+    notes = tmp_path / "notes.csv"
+    notes.write_text("not,an,export\n1,2,3\n")
+    code, _, err = run(db, "import", str(notes))
+    assert code == 2 and "nothing was imported" in one_line(err)
+    assert fingerprint(tmp_path) == {**before, "notes.csv": fingerprint(tmp_path)["notes.csv"]}
+
+
 def test_a_stale_build_is_removed_and_a_running_one_is_left_alone(tmp_path):
     path = tmp_path / "shop.db"
     building = tmp_path / ".shop.db.building"

@@ -35,7 +35,7 @@ from .domain.query import Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
 from .domain.text import visible
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
-from .store.db import database_problem, write_problem
+from .store.db import check_writable, database_problem, write_problem
 from .store.schema import SCHEMA_VERSION
 from .store.actions import canonical_carrier
 
@@ -249,6 +249,25 @@ def cmd_demo(ctx: Context) -> int:
     return EXIT_OK
 
 
+class _StoreOnFirstWrite:
+    """The shop for an import, opened (made, or upgraded) when the first orders are written: files
+    the format check refuses leave the database as it was, a new one not even created."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store: Store | None = None
+
+    def upsert_orders(self, orders: Sequence[Order], *, source: str, own_notes: bool = False) -> Any:
+        if self.store is None:
+            self.ctx.upgrade()
+            self.store = Store(self.ctx.db_path, clock=self.ctx.clock, actor=self.ctx.settings.operator)
+        return self.store.upsert_orders(orders, source=source, own_notes=own_notes)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
 def cmd_import(ctx: Context) -> int:
     from .io.importer import import_files
     from .io.seller_center import ExportFormatError
@@ -258,18 +277,14 @@ def cmd_import(ctx: Context) -> int:
     for path in paths:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
-    existed = ctx.db_path.exists()
-    ctx.upgrade()
-    store = Store(ctx.db_path, clock=ctx.clock, actor=ctx.settings.operator)
+    check_writable(ctx.db_path)
+    store = _StoreOnFirstWrite(ctx)
     try:
         report = import_files(store, paths)
     except ExportFormatError as error:
-        store.close()
-        if not existed:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{ctx.db_path}{suffix}").unlink(missing_ok=True)
         raise UsageError(f"{error} (nothing was imported)") from error
-    store.close()
+    finally:
+        store.close()
     for line in report.lines():
         ctx.print(visible(line))
     return report.exit_code

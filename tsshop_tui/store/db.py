@@ -221,9 +221,8 @@ def connect(path: str | Path, *, read_only: bool = False, create: bool = True) -
         raise StoreError(f"no database at {path}: {START_HINT}")
     if place.empty and (read_only or not create):
         raise StoreError(f"{path} is an empty database: {START_HINT}")
-    if not read_only and place.cannot_write:
-        verb = "change" if place.size is not None else "create"
-        raise StoreError(f"cannot {verb} {path}: {place.cannot_write}; nothing was changed")
+    if not read_only:
+        _refuse_writing(place)
     conn = _connect(place, read_only=read_only)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -276,6 +275,20 @@ def holds_orders(path: str | Path) -> bool:
     (one line) if it is not a tsshop database. Reads only."""
     with _peek(Path(path)) as found:
         return found is not None and bool(found[0].execute("SELECT EXISTS (SELECT 1 FROM orders)").fetchone()[0])
+
+
+def _refuse_writing(place: Place) -> None:
+    if place.cannot_write:
+        verb = "change" if place.size is not None else "create"
+        raise StoreError(f"cannot {verb} {place.path}: {place.cannot_write}; nothing was changed")
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse (StoreError, one line) what a writable open of *path* would refuse, before anything is
+    written: something that is not a tsshop database nor an empty one, or that cannot be written."""
+    path = Path(path)
+    inspect_database(path)
+    _refuse_writing(examine(path))
 
 
 def write_problem(path: str | Path) -> str:
