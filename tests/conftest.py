@@ -20,6 +20,8 @@ def _isolated_config(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("TSSHOP_DB", raising=False)
     monkeypatch.setenv("USER", "tester")
     monkeypatch.setenv("LOGNAME", "tester")
+    # Screens draw Unicode whatever the developer's or CI's locale; ASCII tests set it themselves.
+    monkeypatch.setenv("TSSHOP_ASCII", "0")
 
 
 @pytest.fixture
