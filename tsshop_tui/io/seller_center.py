@@ -675,18 +675,21 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # A damaged archive, a missing part, or XML that cannot be parsed (characters XML cannot hold).
+    unreadable = (zipfile.BadZipFile, KeyError, ValueError, ParseError)
     name = str(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (InvalidFileException, OSError, *unreadable) as exc:
         raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
     try:
         sheet = _orders_sheet(book)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except unreadable as exc:
         book.close()
         raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
     if sheet is None:
@@ -697,7 +700,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         try:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield number, [xlsx_unescape(v) if isinstance(v, str) else v for v in values]
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        except unreadable as exc:
             raise ExportFormatError(f"{name}: not a readable .xlsx workbook ({exc})") from None
         finally:
             book.close()
