@@ -229,3 +229,13 @@ def test_send_to_printer(tmp_path, monkeypatch):
     _fake_lp(bin_dir, 'echo "lp: The printer or class does not exist." >&2\nexit 1\n')
     message = send_to_printer(pdf, "nope")
     assert "could not print" in message and "does not exist" in message and str(pdf) in message
+
+
+def test_an_abnormal_package_is_skipped_saying_what_is_wrong_and_how_to_fix_it(shop, tmp_path):
+    """Not 'mark it shipped first': the order has shipped; its tracking number is what needs fixing."""
+    shop.ship("577000000000000001", tracking_number="1Z999AA10123456784", carrier="UPS")
+    with shop.transaction() as conn:
+        conn.execute("UPDATE orders SET tracking_number = NULL WHERE id = ?", ("577000000000000001",))
+    reasons = dict(labels(shop, ["577000000000000001"], tmp_path / "l.pdf").skipped)
+    assert "mark it shipped" not in reasons["577000000000000001"]
+    assert "no tracking number: correct it first (m on the order" in reasons["577000000000000001"]

@@ -33,7 +33,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from ..domain.model import Flag, Order, OrderStatus
-from ..domain.rules import tracking_problem
+from ..domain.rules import abnormal_reason, tracking_problem
 from ..domain.text import visible
 from ..store.db import ReadOnlyError
 from .export import BATCH, ExportCancelled, replacing
@@ -445,6 +445,9 @@ def label_problem(order: Order | None) -> str | None:
         return "no such order"
     if order.status is OrderStatus.CANCELLED:
         return "the order is cancelled"
+    abnormal = abnormal_reason(order)
+    if abnormal is not None:
+        return f"{visible(abnormal)}: correct it first (m on the order in the command centre)"
     if not (order.tracking_number or "").strip():
         return "no tracking number yet: mark it shipped first"
     problem = tracking_problem(order.tracking_number)
