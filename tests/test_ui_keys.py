@@ -359,3 +359,15 @@ async def test_simulated_campaign_traffic_shows_within_two_refresh_intervals(sho
         assert (orders.cursor_row.id == chosen) is still_there
         await pilot.press("j")
         assert orders.cursor_row is not None
+
+
+async def test_the_save_view_dialog_saves_with_ctrl_s_like_every_dialog(shop_db):
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        hint = " ".join(str(hint.render()) for hint in pilot.app.screen.query(".hint"))
+        assert "enter or ctrl+s saves" in hint and "esc cancels" in hint
+        await pilot.press(*"urgent", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert [v.name for v in saved_views(load_settings())] == ["urgent"]

@@ -99,3 +99,7 @@ def test_filter_dialog(snap_compare, shop_db):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help(snap_compare, shop_db, size):
     assert snap_compare(make_app(shop_db), press=["question_mark"], terminal_size=size)
+
+
+def test_save_view_dialog(snap_compare, shop_db):
+    assert snap_compare(make_app(shop_db), press=["b", *"late ones"], terminal_size=(80, 24))
