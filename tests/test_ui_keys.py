@@ -371,3 +371,20 @@ async def test_the_save_view_dialog_saves_with_ctrl_s_like_every_dialog(shop_db)
         await pilot.pause()
         assert isinstance(pilot.app.screen, MainScreen)
         assert [v.name for v in saved_views(load_settings())] == ["urgent"]
+
+
+
+async def test_the_cursor_rows_marker_is_coloured_only_when_the_row_is_tagged(shop_db):
+    """Under the cursor row's reverse video a coloured blank marker would be a green block."""
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        _, orders = parts(pilot.app)
+
+        def marker_and_order_id() -> tuple:
+            cells = [(char, segment.style) for segment in orders.render_line(1) for char in segment.text]
+            return cells[0], cells[2]
+
+        (mark, mark_style), (_, id_style) = marker_and_order_id()
+        assert mark == " " and mark_style.color == id_style.color and mark_style.reverse
+        await pilot.press("space", "k")
+        (mark, mark_style), (_, id_style) = marker_and_order_id()
+        assert mark == "✓" and mark_style.color != id_style.color

@@ -414,8 +414,7 @@ class OrderList(Widget, can_focus=True):
     def _row_line(self, row: OrderRow, index: int, width: int) -> Strip:
         now = self._now
         tagged = row.id in self.tagged
-        text = Text()
-        text.append("✓ " if tagged else "  ", style="bold green")
+        text = Text.assemble(("✓ ", "bold green") if tagged else "  ")
         for column, col_width in layout(width, self.tab):
             if col_width <= 0:
                 continue
