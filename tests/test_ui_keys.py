@@ -388,3 +388,14 @@ async def test_the_cursor_rows_marker_is_coloured_only_when_the_row_is_tagged(sh
         await pilot.press("space", "k")
         (mark, mark_style), (_, id_style) = marker_and_order_id()
         assert mark == "✓" and mark_style.color != id_style.color
+
+
+async def test_only_the_tab_strips_separators_are_dim(shop_db):
+    """Tab names and counts at full strength (a dimmed red badge is grey on 16 colours); the │ between them dim."""
+    async with make_app(shop_db).run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        cells = [(char, segment.style) for segment in pilot.app.screen.query_one("#tabs").render_line(0)
+                 for char in segment.text]
+        assert [char for char, style in cells if char.isalnum() and style and style.dim] == []
+        separators = [style for char, style in cells if char == "│"]
+        assert separators and all(style and style.dim for style in separators)

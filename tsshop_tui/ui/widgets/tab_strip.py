@@ -12,6 +12,7 @@ from ...domain.catalog import DEFAULT_TAB, TABS
 from ..format import short_count
 
 SEPARATOR = " │ "
+DIM_SEPARATOR = Text.assemble((SEPARATOR, "dim"))  # dim on its own: a styled Text would dim the whole join
 
 
 class TabStrip(Widget):
@@ -27,13 +28,13 @@ class TabStrip(Widget):
         pieces = [self._piece(tab.id, tab.short if tab.id != "action-needed" else "Action needed") for tab in TABS]
         active = next(i for i, tab in enumerate(TABS) if tab.id == self.active)
         if sum(p.cell_len for p in pieces) + len(SEPARATOR) * (len(pieces) - 1) <= width:
-            return Text(SEPARATOR, style="dim").join(pieces)
+            return DIM_SEPARATOR.join(pieces)
         where = f" {active + 1}/{len(pieces)} "
         start, end = self._window(pieces, active, width - len(where) - 3)
         position = Text.assemble(
             " ", ("‹", "bold" if start > 0 else "dim"), where, ("›", "bold" if end < len(pieces) else "dim")
         )
-        text = Text(SEPARATOR, style="dim").join(pieces[start:end])
+        text = DIM_SEPARATOR.join(pieces[start:end])
         text.pad_right(max(width - text.cell_len - position.cell_len, 1))
         return text + position
 
