@@ -36,14 +36,9 @@ TAB_IDS: tuple[str, ...] = tuple(tab.id for tab in TABS)
 TABS_BY_ID: dict[str, Tab] = {tab.id: tab for tab in TABS}
 DEFAULT_TAB = "action-needed"
 STATUS_TABS: tuple[Tab, ...] = tuple(tab for tab in TABS if tab.statuses)
-TAB_OF_STATUS: dict[OrderStatus, str] = {
-    status: tab.id for tab in STATUS_TABS for status in tab.statuses
-}
 
 TO_SHIP = (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)
-CANCELLABLE = (S.UNPAID, S.ON_HOLD, S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)
 SHIPPED = (S.AWAITING_COLLECTION, S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
-UNPAID_STATES = (S.UNPAID,)
 # Shipped but not yet delivered: the statuses whose tracking number can still be corrected.
 ON_THE_WAY = (S.AWAITING_COLLECTION, S.IN_TRANSIT)
 

@@ -121,10 +121,6 @@ def action_reasons(order: Order, now: datetime) -> set[Reason]:
     return {item.reason for item in action_items(order, now)}
 
 
-def needs_action(order: Order, now: datetime) -> bool:
-    return bool(action_items(order, now))
-
-
 class RuleError(ValueError):
     """An action the rules do not allow; the message says why in words a seller understands."""
 

@@ -37,12 +37,6 @@ class UpsertResult:
     unchanged: list[str] = field(default_factory=list)
     older: list[str] = field(default_factory=list)
 
-    def merge(self, other: UpsertResult) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.older += other.older
-
 
 def _differs(old: Any, new: Any) -> bool:
     """A real change: an empty text and a missing one are the same (a CSV cannot tell them apart)."""

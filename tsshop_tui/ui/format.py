@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from ..domain.catalog import TABS_BY_ID
 from ..domain.model import Flag, OrderStatus
 from ..domain.rules import REASON_LABELS, Reason, Urgency, countdown, urgency
 from ..domain.text import first_words, visible
@@ -91,10 +90,6 @@ def flag_cell(flag: Flag | None) -> Text:
 def status_cell(status: OrderStatus) -> Text:
     style = "dim" if status is OrderStatus.CANCELLED else ""
     return Text(STATUS_LABELS[status], style=style)
-
-
-def tab_label(tab_id: str) -> str:
-    return TABS_BY_ID[tab_id].label
 
 
 def clock_text(now: datetime) -> str:
