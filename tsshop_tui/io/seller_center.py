@@ -25,17 +25,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
 
 from ..domain.model import (
+    AfterSalesRequest,
     ContentType,
     Flag,
     Initiator,
@@ -48,6 +50,16 @@ from ..domain.model import (
     ShippingType,
 )
 from ..domain.catalog import SELLER_CENTER_FULFILMENT, SELLER_CENTER_ORDER_TYPE, SELLER_CENTER_STATUS
+from ..domain.columns import (
+    COLUMNS,
+    EXPORT_COLUMNS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    SELLER_CENTER_COLUMNS,
+    Column,
+    Kind,
+    Level,
+)
 from ..domain.text import visible
 
 __all__ = [
@@ -75,132 +87,44 @@ __all__ = [
 S = OrderStatus
 CENT = Decimal("0.01")
 
-# The US layout of Seller Center's "Manage Orders" export, in order (DESIGN.md).
-SELLER_CENTER_COLUMNS: tuple[str, ...] = (
-    "Order ID", "Order Status", "Order Substatus", "Cancelation/Return Type", "Normal or Pre-order",
-    "SKU ID", "Seller SKU", "Product Name", "Variation", "Quantity", "Sku Quantity of return",
-    "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
-    "SKU Seller Discount", "SKU Subtotal After Discount", "Shipping Fee After Discount",
-    "Original Shipping Fee", "Shipping Fee Seller Discount", "Shipping Fee Platform Discount",
-    "Payment platform discount", "Taxes", "Order Amount", "Order Refund Amount", "Created Time",
-    "Paid Time", "RTS Time", "Shipped Time", "Delivered Time", "Cancelled Time", "Cancel By",
-    "Cancel Reason", "Fulfillment Type", "Warehouse Name", "Tracking ID", "Delivery Option",
-    "Shipping Provider Name", "Buyer Message", "Buyer Username", "Recipient", "Phone #", "Zipcode",
-    "Country", "State", "City", "Detail Address", "Additional address information",
-    "Payment Method", "Weight(kg)", "Product Category", "Package ID", "Seller Note",
-    "Checked Status", "Checked Marked by",
-)
-# Columns Seller Center does not write but tsshop's own exports add, so they round-trip fully.
-OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "Product ID", "Order Tracking ID", "Currency", "Update Time", "RTS SLA Time", "Collect By Time",
-    "Shipping Due Time", "Warehouse ID", "Creator Username", "Content Type", "Campaign", "Sample Order",
-    "Cancellation Request", "Cancellation Requested Time", "Cancellation Respond By", "Cancellation Request Reason",
-    "Return Request", "Return Requested Time", "Return Respond By", "Return Request Reason",
-    "Seller Flag",
-)
-EXPORT_COLUMNS: tuple[str, ...] = SELLER_CENTER_COLUMNS + OPTIONAL_COLUMNS
-REQUIRED_COLUMNS: tuple[str, ...] = ("Order ID", "Order Status", "SKU ID", "Quantity", "Created Time")
+# The export's columns are declared in domain.columns; what reading and writing need is derived here.
+_TEXTUAL = (Kind.TEXT, Kind.ID)
 
 # Field key -> header names it may appear under (the first is the one we write).
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "order_id": ("Order ID",),
-    "status": ("Order Status",),
-    "substatus": ("Order Substatus", "Order Sub Status"),
-    "order_type": ("Normal or Pre-order", "Order Type"),
-    "sku_id": ("SKU ID",),
-    "seller_sku": ("Seller SKU",),
-    "product_id": ("Product ID",),
-    "product_name": ("Product Name",),
-    "sku_name": ("Variation",),
-    "quantity": ("Quantity",),
-    "original_price": ("SKU Unit Original Price",),
-    "before_discount": ("SKU Subtotal Before Discount",),
-    "line_platform_discount": ("SKU Platform Discount",),
-    "line_seller_discount": ("SKU Seller Discount",),
-    "after_discount": ("SKU Subtotal After Discount",),
-    "shipping_fee": ("Shipping Fee After Discount",),
-    "tax": ("Taxes",),
-    "total_amount": ("Order Amount",),
-    "refund_amount": ("Order Refund Amount",),
-    "currency": ("Currency",),
-    "create_time": ("Created Time",),
-    "paid_time": ("Paid Time",),
-    "update_time": ("Update Time",),
-    "rts_time": ("RTS Time",),
-    "shipped_time": ("Shipped Time",),
-    "delivery_time": ("Delivered Time",),
-    "cancel_time": ("Cancelled Time",),
-    "rts_sla_time": ("RTS SLA Time", "Ship By", "Ship By Time"),
-    "tts_sla_time": ("Collect By Time", "TTS SLA Time", "Collect By"),
-    "shipping_due_time": ("Shipping Due Time",),
-    "cancellation_initiator": ("Cancel By",),
-    "cancel_reason": ("Cancel Reason",),
-    "shipping_type": ("Fulfillment Type",),
-    "warehouse_name": ("Warehouse Name",),
-    "warehouse_id": ("Warehouse ID",),
-    "tracking_number": ("Tracking ID", "Tracking Number"),
-    "order_tracking": ("Order Tracking ID",),
-    "delivery_option_name": ("Delivery Option",),
-    "shipping_provider": ("Shipping Provider Name", "Shipping Provider"),
-    "buyer_message": ("Buyer Message",),
-    "buyer_username": ("Buyer Username",),
-    "recipient_name": ("Recipient", "Recipient Name"),
-    "recipient_phone": ("Phone #", "Phone", "Phone Number"),
-    "zipcode": ("Zipcode", "Zip Code", "Postal Code", "Postcode"),
-    "country": ("Country",),
-    "state": ("State",),
-    "city": ("City",),
-    "address_detail": ("Detail Address",),
-    "address_extra": ("Additional address information",),
-    "payment_method": ("Payment Method",),
-    "product_category": ("Product Category",),
-    "package_id": ("Package ID",),
-    "seller_note": ("Seller Note",),
-    "seller_flag": ("Seller Flag",),
-    "creator_username": ("Creator Username", "Creator"),
-    "content_type": ("Content Type",),
-    "campaign": ("Campaign",),
-    "is_sample_order": ("Sample Order",),
-    "cancel_request": ("Cancellation Request",),
-    "cancel_requested": ("Cancellation Requested Time",),
-    "cancel_respond_by": ("Cancellation Respond By",),
-    "cancel_request_reason": ("Cancellation Request Reason",),
-    "return_request": ("Return Request",),
-    "return_requested": ("Return Requested Time",),
-    "return_respond_by": ("Return Respond By",),
-    "return_request_reason": ("Return Request Reason",),
-}
+_HEADERS: dict[str, tuple[str, ...]] = {c.key: c.headers for c in COLUMNS if c.key is not None}
 # Buyer requests in tsshop's own exports: (kind, status, requested, respond-by, reason) field keys.
 _REQUEST_KEYS = (
     (RequestType.CANCELLATION, "cancel_request", "cancel_requested", "cancel_respond_by", "cancel_request_reason"),
     (RequestType.RETURN_REFUND, "return_request", "return_requested", "return_respond_by", "return_request_reason"),
 )
-_REQUIRED_KEYS = ("order_id", "status", "sku_id", "quantity", "create_time")
+_REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required and c.key is not None)
 
 # Identifier-like columns: the trailing tab/space quirk is stripped (free text is kept exactly).
-_ID_KEYS = (
-    "order_id", "sku_id", "seller_sku", "product_id", "package_id", "tracking_number", "order_tracking",
-    "warehouse_id", "recipient_phone", "zipcode",
-)
-_TIME_KEYS = (
-    "create_time", "paid_time", "update_time", "rts_time", "shipped_time", "delivery_time",
-    "cancel_time", "rts_sla_time", "tts_sla_time", "shipping_due_time",
-    "cancel_requested", "cancel_respond_by", "return_requested", "return_respond_by",
-)
+_ID_KEYS = frozenset(c.key for c in COLUMNS if c.kind in (Kind.ID, Kind.CODE) and c.key is not None)
+_TIME_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.TIME and c.key is not None)
 # Columns of the SKU line (everything else belongs to the order and repeats on each of its rows).
-_LINE_KEYS = frozenset((
-    "sku_id", "seller_sku", "product_id", "product_name", "sku_name", "quantity", "original_price",
-    "before_discount", "line_platform_discount", "line_seller_discount", "after_discount",
-    "package_id", "product_category",
-))
-_ORDER_MONEY_KEYS = ("shipping_fee", "tax", "total_amount", "refund_amount")
-# Optional free-text order fields: an empty cell is None.
-_ORDER_OPTIONAL_TEXT = (
-    "cancel_reason", "warehouse_name", "warehouse_id", "tracking_number", "delivery_option_name",
-    "shipping_provider", "recipient_name", "recipient_phone", "zipcode", "country", "state", "city",
-    "address_detail", "address_extra", "payment_method", "creator_username", "campaign",
+_LINE_KEYS = frozenset(c.key for c in COLUMNS if c.level is Level.LINE and c.key is not None)
+_ORDER_MONEY_KEYS = tuple(
+    c.key for c in COLUMNS if c.level is Level.ORDER and c.kind is Kind.MONEY and c.key is not None
 )
-_ORDER_TEXT = ("buyer_message", "buyer_username", "seller_note")
+# Text columns read under a rule of their own (the rest go straight to the field of their name).
+_READ_APART = frozenset(("currency",))
+
+
+def _plain_text(level: Level, model: type[Order] | type[LineItem]) -> tuple[tuple[str, str], ...]:
+    """(key, how) of the text columns of *level* that carry a field of *model* as they are: how is
+    'optional' (an empty cell is None) where the field may be None, else 'ident' or 'text'."""
+    found = []
+    for c in COLUMNS:
+        if c.level is level and c.kind in _TEXTUAL and c.field is not None and c.key == c.field \
+                and c.key not in _READ_APART:
+            how = "optional" if model.model_fields[c.field].default is None else "ident" if c.kind is Kind.ID else "text"
+            found.append((c.field, how))
+    return tuple(found)
+
+
+_ORDER_TEXT = _plain_text(Level.ORDER, Order)
+_LINE_TEXT = _plain_text(Level.LINE, LineItem)
 NOTE_AUTHOR = "import"  # the author of the note read from our own export (the store writes its own)
 _LABELS = {key: names[0] for key, names in _HEADERS.items()}
 
@@ -507,6 +431,12 @@ class _Row:
     def optional(self, key: str) -> str | None:
         value = self.ident(key) if key in _ID_KEYS else self.text(key)
         return value if value.strip() else None
+
+    def plain(self, key: str, how: str) -> str | None:
+        """The cell read as *how* says: 'optional', 'ident' or 'text' (see _plain_text)."""
+        if how == "optional":
+            return self.optional(key)
+        return self.ident(key) if how == "ident" else self.text(key)
 
     def time(self, key: str, tz: tzinfo) -> datetime | None:
         value = self.raw(key)
@@ -969,13 +899,11 @@ def _order_fields(row: _Row, tz: tzinfo) -> dict[str, Any]:
     elif sample not in _NO:
         row.errors.append(f"Sample Order {_show(row.raw('is_sample_order'))} is not Yes or No")
 
-    for key in _ORDER_OPTIONAL_TEXT:
-        fields[key] = row.optional(key)
+    for key, how in _ORDER_TEXT:
+        fields[key] = row.plain(key, how)
     if "order_tracking" in row.cells:
         # Our own exports say which tracking number is the order's; a row's Tracking ID is its line's.
         fields["tracking_number"] = row.optional("order_tracking")
-    for key in _ORDER_TEXT:
-        fields[key] = row.text(key)
     if "seller_flag" in row.cells:
         fields["notes"] = _current_note(row, fields)
         fields["seller_note"] = ""
@@ -1055,20 +983,10 @@ def _line_fields(row: _Row) -> dict[str, Any]:
     else:
         after = before - platform - seller
     sale = (after / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else after
-    item = {
-        "sku_id": sku_id,
-        "seller_sku": row.ident("seller_sku"),
-        "product_id": row.ident("product_id"),
-        "product_name": row.text("product_name"),
-        "sku_name": row.text("sku_name"),
-        "quantity": quantity,
-        "original_price": original,
-        "sale_price": sale,
-        "platform_discount": platform,
-        "seller_discount": seller,
-        "package_id": row.optional("package_id"),
-        "product_category": row.text("product_category"),
-    }
+    item = {key: row.plain(key, how) for key, how in _LINE_TEXT}
+    item.update(
+        quantity=quantity, original_price=original, sale_price=sale, platform_discount=platform, seller_discount=seller
+    )
     return {"item": item, "before": before, "tracking": row.optional("tracking_number")}
 
 
@@ -1116,96 +1034,108 @@ def format_money(amount: Decimal | None) -> str:
     return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def _text_of(value: Any) -> str:
+    """A field's text in a cell: None empty, a code its value."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _newest_request(order: Order, kind: RequestType) -> AfterSalesRequest | None:
+    return next((r for r in reversed(order.requests) if r.type is kind), None)
+
+
+def _request_cells(
+    kind: RequestType, status_key: str, requested_key: str, respond_key: str, reason_key: str
+) -> dict[str, Callable[[Order], str]]:
+    """The cells of the newest buyer request of *kind* (empty where the order has none)."""
+
+    def cell(text: Callable[[AfterSalesRequest], str]) -> Callable[[Order], str]:
+        def write(order: Order) -> str:
+            newest = _newest_request(order, kind)
+            return text(newest) if newest is not None else ""
+
+        return write
+
+    return {
+        _LABELS[status_key]: cell(lambda r: r.status.value.title()),
+        _LABELS[requested_key]: cell(lambda r: format_time(r.created_at)),
+        _LABELS[respond_key]: cell(lambda r: format_time(r.respond_by)),
+        _LABELS[reason_key]: cell(lambda r: r.reason),
+    }
+
+
+def _shipped_time(order: Order) -> str:
+    return format_time(order.rts_time) if order.status in (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED) else ""
+
+
+def _return_type(order: Order) -> str:
+    return "Cancel" if order.status is S.CANCELLED else ("Return/Refund" if order.has_return else "")
+
+
+def _seller_note(order: Order) -> str:
+    """The order's current comment, else the marketplace's seller note."""
+    note = order.current_note
+    return (note.text if note else "") or order.seller_note
+
+
+# Order columns written by a rule of their own (the rest are their field's text, money or time).
+_ORDER_CELLS: dict[str, Callable[[Order], str]] = {
+    "Order Status": lambda order: STATUS_TEXT[order.status][0],
+    "Order Substatus": lambda order: STATUS_TEXT[order.status][1],
+    "Cancelation/Return Type": _return_type,
+    "Normal or Pre-order": lambda order: _ORDER_TYPE_TEXT[order.order_type],
+    "Shipped Time": _shipped_time,
+    "Cancel By": lambda order: order.cancellation_initiator.value.title() if order.cancellation_initiator else "",
+    "Fulfillment Type": lambda order: _SHIPPING_TYPE_TEXT[order.shipping_type],
+    "Seller Note": _seller_note,
+    "Sample Order": lambda order: "Yes" if order.is_sample_order else "No",
+}
+for _request in _REQUEST_KEYS:
+    _ORDER_CELLS.update(_request_cells(*_request))
+# Line columns written by a rule of their own.
+_LINE_CELLS: dict[str, Callable[[LineItem], str]] = {
+    "SKU Subtotal Before Discount": lambda line: format_money(line.original_price * line.quantity),
+    "SKU Subtotal After Discount": lambda line: format_money(line.sale_price * line.quantity),
+}
+# On a line's row, "Tracking ID" is the line's own tracking number where it has one.
+_TRACKING = "Tracking ID"
+
+
+def _writer(column: Column) -> Callable[[Any], str]:
+    """How the cell of *column* is written from the order (or, for a line column, the SKU line)."""
+    overrides: dict[str, Any] = _ORDER_CELLS if column.level is Level.ORDER else _LINE_CELLS
+    if column.header in overrides:
+        return overrides[column.header]  # type: ignore[no-any-return]
+    constant = column.constant
+    if constant is not None:
+        return lambda _owner: constant
+    name = column.field
+    if name is None:
+        raise LookupError(f"export column {column.header!r} has no field, constant or rule to write it")
+    if column.kind is Kind.MONEY:
+        return lambda owner: format_money(getattr(owner, name))
+    if column.kind is Kind.TIME:
+        return lambda owner: format_time(getattr(owner, name))
+    return lambda owner: _text_of(getattr(owner, name))
+
+
+_ORDER_WRITERS = tuple((c.header, _writer(c)) for c in COLUMNS if c.level is Level.ORDER)
+_LINE_WRITERS = tuple((c.header, _writer(c)) for c in COLUMNS if c.level is Level.LINE)
+
+
 def export_rows(order: Order) -> list[dict[str, str]]:
     """The export rows of *order*: one per SKU line, keyed by EXPORT_COLUMNS, formulas neutralised."""
-    status, substatus = STATUS_TEXT[order.status]
-    kind = "Cancel" if order.status is S.CANCELLED else ("Return/Refund" if order.has_return else "")
-    shipped = order.rts_time if order.status in (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED) else None
-    note = order.current_note
-    common = {
-        "Order ID": order.id,
-        "Order Status": status,
-        "Order Substatus": substatus,
-        "Cancelation/Return Type": kind,
-        "Normal or Pre-order": _ORDER_TYPE_TEXT[order.order_type],
-        "Shipping Fee After Discount": format_money(order.shipping_fee),
-        "Original Shipping Fee": format_money(order.shipping_fee),
-        "Shipping Fee Seller Discount": "0.00",
-        "Shipping Fee Platform Discount": "0.00",
-        "Payment platform discount": "0.00",
-        "Taxes": format_money(order.tax),
-        "Order Amount": format_money(order.total_amount),
-        "Order Refund Amount": format_money(order.refund_amount),
-        "Created Time": format_time(order.create_time),
-        "Paid Time": format_time(order.paid_time),
-        "RTS Time": format_time(order.rts_time),
-        "Shipped Time": format_time(shipped),
-        "Delivered Time": format_time(order.delivery_time),
-        "Cancelled Time": format_time(order.cancel_time),
-        "Cancel By": order.cancellation_initiator.value.title() if order.cancellation_initiator else "",
-        "Cancel Reason": order.cancel_reason or "",
-        "Fulfillment Type": _SHIPPING_TYPE_TEXT[order.shipping_type],
-        "Warehouse Name": order.warehouse_name or "",
-        "Tracking ID": order.tracking_number or "",
-        "Order Tracking ID": order.tracking_number or "",
-        "Delivery Option": order.delivery_option_name or "",
-        "Shipping Provider Name": order.shipping_provider or "",
-        "Buyer Message": order.buyer_message,
-        "Buyer Username": order.buyer_username,
-        "Recipient": order.recipient_name or "",
-        "Phone #": order.recipient_phone or "",
-        "Zipcode": order.zipcode or "",
-        "Country": order.country or "",
-        "State": order.state or "",
-        "City": order.city or "",
-        "Detail Address": order.address_detail or "",
-        "Additional address information": order.address_extra or "",
-        "Payment Method": order.payment_method or "",
-        "Weight(kg)": "",
-        "Seller Note": (note.text if note else "") or order.seller_note,
-        "Seller Flag": order.flag.value if order.flag else "",
-        "Checked Status": "",
-        "Checked Marked by": "",
-        "Currency": order.currency,
-        "Update Time": format_time(order.update_time),
-        "RTS SLA Time": format_time(order.rts_sla_time),
-        "Collect By Time": format_time(order.tts_sla_time),
-        "Shipping Due Time": format_time(order.shipping_due_time),
-        "Warehouse ID": order.warehouse_id or "",
-        "Creator Username": order.creator_username or "",
-        "Content Type": order.content_type.value if order.content_type else "",
-        "Campaign": order.campaign or "",
-        "Sample Order": "Yes" if order.is_sample_order else "No",
-    }
-    for kind, status_key, requested_key, respond_key, reason_key in _REQUEST_KEYS:
-        newest = next((r for r in reversed(order.requests) if r.type is kind), None)
-        if newest is not None:
-            common[_LABELS[status_key]] = newest.status.value.title()
-            common[_LABELS[requested_key]] = format_time(newest.created_at)
-            common[_LABELS[respond_key]] = format_time(newest.respond_by)
-            common[_LABELS[reason_key]] = newest.reason
+    common = {header: write(order) for header, write in _ORDER_WRITERS}
     rows: list[dict[str, str]] = []
     for line in order.line_items or [None]:
         row = dict.fromkeys(EXPORT_COLUMNS, "")
         row.update(common)
         if line is not None:
-            row.update({
-                "SKU ID": line.sku_id,
-                "Seller SKU": line.seller_sku,
-                "Product ID": line.product_id,
-                "Product Name": line.product_name,
-                "Variation": line.sku_name,
-                "Quantity": str(line.quantity),
-                "Sku Quantity of return": "0",
-                "SKU Unit Original Price": format_money(line.original_price),
-                "SKU Subtotal Before Discount": format_money(line.original_price * line.quantity),
-                "SKU Platform Discount": format_money(line.platform_discount),
-                "SKU Seller Discount": format_money(line.seller_discount),
-                "SKU Subtotal After Discount": format_money(line.sale_price * line.quantity),
-                "Tracking ID": line.tracking_number or order.tracking_number or "",
-                "Product Category": line.product_category,
-                "Package ID": line.package_id or "",
-            })
+            row.update({header: write(line) for header, write in _LINE_WRITERS})
+            row[_TRACKING] = line.tracking_number or order.tracking_number or ""
         rows.append({key: neutralise(value) for key, value in row.items()})
     return rows
 
