@@ -399,3 +399,20 @@ async def test_only_the_tab_strips_separators_are_dim(shop_db):
         assert [char for char, style in cells if char.isalnum() and style and style.dim] == []
         separators = [style for char, style in cells if char == "│"]
         assert separators and all(style and style.dim for style in separators)
+
+async def test_the_tab_strips_position_is_never_cut_off(shop_db):
+    """A scrolled strip keeps its whole '‹ 7/11 ›' on screen, whatever tab is active and however wide the counts."""
+    from tsshop_tui.domain.catalog import TABS
+    from tsshop_tui.ui.widgets.tab_strip import TabStrip
+
+    counts = {"action-needed": 39, "to-ship": 166, "unpaid": 5, "on-hold": 3, "awaiting-collection": 118,
+              "in-transit": 338, "delivered": 813, "completed": 488, "cancelled": 91, "returns": 49, "all": 2000}
+    assert set(counts) == {tab.id for tab in TABS}
+    async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
+        strip = pilot.app.screen.query_one(TabStrip)
+        strip.counts = counts
+        for number, tab in enumerate(TABS, 1):
+            strip.active = tab.id
+            await pilot.pause()
+            line = "".join(segment.text for segment in strip.render_line(0)).rstrip()
+            assert line.endswith(f"{number}/{len(TABS)} ›"), line

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ...domain.catalog import DEFAULT_TAB, TABS
+from ...domain.catalog import DEFAULT_TAB, TABS, Tab
 from ..format import short_count
 
 SEPARATOR = " │ "
@@ -25,7 +25,7 @@ class TabStrip(Widget):
 
     def render(self) -> Text:
         width = self.size.width or 80
-        pieces = [self._piece(tab.id, tab.short if tab.id != "action-needed" else "Action needed") for tab in TABS]
+        pieces = [self._piece(tab) for tab in TABS]
         active = next(i for i, tab in enumerate(TABS) if tab.id == self.active)
         if sum(p.cell_len for p in pieces) + len(SEPARATOR) * (len(pieces) - 1) <= width:
             return DIM_SEPARATOR.join(pieces)
@@ -35,17 +35,17 @@ class TabStrip(Widget):
             " ", ("‹", "bold" if start > 0 else "dim"), where, ("›", "bold" if end < len(pieces) else "dim")
         )
         text = DIM_SEPARATOR.join(pieces[start:end])
-        text.pad_right(max(width - text.cell_len - position.cell_len, 1))
+        text.pad_right(max(width - text.cell_len - position.cell_len, 0))
         return text + position
 
-    def _piece(self, tab_id: str, label: str) -> Text:
-        count = self.counts.get(tab_id)
-        active = tab_id == self.active
+    def _piece(self, tab: Tab) -> Text:
+        count = self.counts.get(tab.id)
+        active = tab.id == self.active
         style = self.get_component_rich_style("tab-strip--active") if active else Style()
-        piece = Text(label, style=style)
+        piece = Text(tab.short, style=style)
         if count is not None:
             count_style = "tab-strip--count"
-            if tab_id == "action-needed" and count:
+            if tab.urgent and count:
                 count_style = "tab-strip--urgent"
             piece.append(" ")
             piece.append(short_count(count), style=self.get_component_rich_style(count_style) + style)
