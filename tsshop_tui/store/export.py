@@ -4,7 +4,9 @@ An export of a million orders cannot afford a pydantic ``Order`` per order. Here
 IDs at a time is read and formatted by SQLite itself into the CSV lines of the Seller Center
 layout (``io.seller_center.export_rows`` + ``csv.writer`` is the reference; a test holds the two
 byte for byte equal). The order's columns are formatted once per order and the SKU line's once per
-line, then joined into one line per SKU line. Memory stays flat: one batch at a time.
+line, then joined into one line per SKU line. Memory stays flat: one batch at a time. The SQL of
+each column follows from its declaration (``domain.columns``: field, kind, order or line); the few
+computed columns have named rules here (``_COMPUTED``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..domain.catalog import SELLER_CENTER_FULFILMENT, SELLER_CENTER_ORDER_TYPE, SELLER_CENTER_STATUS
+from ..domain.columns import COLUMNS, Column, Kind, Level
 from ..domain.model import Initiator, OrderStatus, RequestStatus, RequestType
 from ..domain.query import Filters, Sort
 from .db import StoreBase
@@ -120,11 +123,18 @@ def _money_column(cents: str) -> tuple[str, str]:
 
 _SAFE = None
 
-# Column -> (SQL expression over orders o or line_items l, the condition under which the
-# cell may need neutralising, or None when it never can). Only those rare cells leave SQLite for
-# the exact check in Python, so the common case stays in C.
-SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
-    "Order ID": ("o.id", _SAFE),  # digits only (the model's pattern)
+
+def _shipped_time() -> str:
+    shipped = ", ".join(_quote(s.value) for s in _SHIPPED)
+    return f"CASE WHEN o.status IN ({shipped}) THEN {_time('o.rts_time')} ELSE '' END"
+
+
+# Columns formatted by a rule of their own (io.seller_center.export_rows has the same rules); the
+# others follow from their field and kind (_column_sql). Each: (SQL expression over orders o or
+# line_items l, the condition under which the cell may need neutralising, or None when it never
+# can). Only those rare cells leave SQLite for the exact check in Python, so the common case stays
+# in C.
+_COMPUTED: dict[str, tuple[str, str | None]] = {
     "Order Status": (_case("o.status", {s.value: t[0] for s, t in _STATUS_TEXT.items()}), _SAFE),
     "Order Substatus": (_case("o.status", {s.value: t[1] for s, t in _STATUS_TEXT.items()}), _SAFE),
     "Cancelation/Return Type": (
@@ -132,77 +142,17 @@ SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {
         _SAFE,
     ),
     "Normal or Pre-order": (_case("o.order_type", {t.value: x for t, x in _ORDER_TYPE_TEXT.items()}), _SAFE),
-    "SKU ID": _text_column("l.sku_id"),
-    "Seller SKU": _text_column("l.seller_sku"),
-    "Product Name": _text_column("l.product_name"),
-    "Variation": _text_column("l.sku_name"),
-    "Quantity": ("CAST(l.quantity AS TEXT)", "l.quantity < 0"),
-    "Sku Quantity of return": ("'0'", _SAFE),
-    "SKU Unit Original Price": _money_column("l.original_price"),
     "SKU Subtotal Before Discount": _money_column("l.original_price * l.quantity"),
-    "SKU Platform Discount": _money_column("l.platform_discount"),
-    "SKU Seller Discount": _money_column("l.seller_discount"),
     "SKU Subtotal After Discount": _money_column("l.sale_price * l.quantity"),
-    "Shipping Fee After Discount": _money_column("o.shipping_fee"),
-    "Original Shipping Fee": _money_column("o.shipping_fee"),
-    "Shipping Fee Seller Discount": ("'0.00'", _SAFE),
-    "Shipping Fee Platform Discount": ("'0.00'", _SAFE),
-    "Payment platform discount": ("'0.00'", _SAFE),
-    "Taxes": _money_column("o.tax"),
-    "Order Amount": _money_column("o.total_amount"),
-    "Order Refund Amount": _money_column("o.refund_amount"),
-    "Created Time": (_time("o.create_time"), _SAFE),
-    "Paid Time": (_time("o.paid_time"), _SAFE),
-    "RTS Time": (_time("o.rts_time"), _SAFE),
-    "Shipped Time": (
-        f"CASE WHEN o.status IN ({', '.join(_quote(s.value) for s in _SHIPPED)}) "
-        f"THEN {_time('o.rts_time')} ELSE '' END",
-        _SAFE,
-    ),
-    "Delivered Time": (_time("o.delivery_time"), _SAFE),
-    "Cancelled Time": (_time("o.cancel_time"), _SAFE),
+    "Shipped Time": (_shipped_time(), _SAFE),
     "Cancel By": (_case("o.cancellation_initiator", {i.value: i.value.title() for i in Initiator}), _SAFE),
-    "Cancel Reason": _text_column("o.cancel_reason"),
     "Fulfillment Type": (
         _case("o.shipping_type", {t.value: x for t, x in SELLER_CENTER_FULFILMENT.items()}),
         _SAFE,
     ),
-    "Warehouse Name": _text_column("o.warehouse_name"),
-    # The line's own tracking number, else the order's (see _TRACKING below).
-    "Tracking ID": _text_column("o.tracking_number"),
-    "Order Tracking ID": _text_column("o.tracking_number"),
-    "Delivery Option": _text_column("o.delivery_option_name"),
-    "Shipping Provider Name": _text_column("o.shipping_provider"),
-    "Buyer Message": _text_column("o.buyer_message"),
-    "Buyer Username": _text_column("o.buyer_username"),
-    "Recipient": _text_column("o.recipient_name"),
-    "Phone #": _text_column("o.recipient_phone"),
-    "Zipcode": _text_column("o.zipcode"),
-    "Country": _text_column("o.country"),
-    "State": _text_column("o.state"),
-    "City": _text_column("o.city"),
-    "Detail Address": _text_column("o.address_detail"),
-    "Additional address information": _text_column("o.address_extra"),
-    "Payment Method": _text_column("o.payment_method"),
-    "Weight(kg)": ("''", _SAFE),
-    "Product Category": _text_column("l.product_category"),
-    "Package ID": _text_column("l.package_id"),
-    # The current comment, else the marketplace's seller note (seller_center.export_rows).
+    # The current comment, else the marketplace's seller note.
     "Seller Note": _text_column("coalesce(nullif(o.note, ''), o.seller_note)"),
-    "Checked Status": ("''", _SAFE),
-    "Checked Marked by": ("''", _SAFE),
-    "Product ID": _text_column("l.product_id"),
-    "Currency": _text_column("o.currency"),
-    "Update Time": (_time("o.update_time"), _SAFE),
-    "RTS SLA Time": (_time("o.rts_sla_time"), _SAFE),
-    "Collect By Time": (_time("o.tts_sla_time"), _SAFE),
-    "Shipping Due Time": (_time("o.shipping_due_time"), _SAFE),
-    "Warehouse ID": _text_column("o.warehouse_id"),
-    "Creator Username": _text_column("o.creator_username"),
-    "Content Type": (_text("o.content_type"), _SAFE),  # LIVE, VIDEO, SHOWCASE
-    "Campaign": _text_column("o.campaign"),
     "Sample Order": ("CASE WHEN o.is_sample_order THEN 'Yes' ELSE 'No' END", _SAFE),
-    "Seller Flag": (_text("o.flag"), _SAFE),  # a colour name
 }
 
 
@@ -234,8 +184,33 @@ def _request_columns(label: str, kind: RequestType) -> dict[str, tuple[str, str 
     }
 
 
-SELLER_CENTER_SQL.update(_request_columns("Cancellation", RequestType.CANCELLATION))
-SELLER_CENTER_SQL.update(_request_columns("Return", RequestType.RETURN_REFUND))
+_COMPUTED.update(_request_columns("Cancellation", RequestType.CANCELLATION))
+_COMPUTED.update(_request_columns("Return", RequestType.RETURN_REFUND))
+
+
+def _column_sql(column: Column) -> tuple[str, str | None]:
+    """The SQL of one export column: its rule, its constant, or its field (a column of orders o or
+    line_items l named like it) formatted as its kind."""
+    if column.header in _COMPUTED:
+        return _COMPUTED[column.header]
+    if column.constant is not None:
+        return _quote(column.constant), _SAFE
+    if column.field is None:
+        raise LookupError(f"export column {column.header!r} has no field, constant or SQL rule")
+    stored = f"{'l' if column.level is Level.LINE else 'o'}.{column.field}"
+    if column.kind is Kind.MONEY:
+        return _money_column(stored)
+    if column.kind is Kind.INT:
+        return f"CAST({stored} AS TEXT)", f"{stored} < 0"
+    if column.kind is Kind.TIME:
+        return _time(stored), _SAFE
+    if column.kind is Kind.CODE:  # digits or a word of a fixed set: never a formula, never quoted
+        return _text(stored), _SAFE
+    return _text_column(stored)
+
+
+# Column header -> (SQL expression, when the cell may need neutralising), for every export column.
+SELLER_CENTER_SQL: dict[str, tuple[str, str | None]] = {c.header: _column_sql(c) for c in COLUMNS}
 
 
 def _select(expression: str, risk: str | None) -> str:
@@ -257,11 +232,7 @@ _SORT_KEY = {
 # tells. Money, times, codes and constants never hold any of them.
 _NEEDS_QUOTES = "'*[,\"\r\n]*'"
 # The columns of the SKU line; every other column belongs to the order and repeats on its lines.
-LINE_COLUMNS = frozenset((
-    "SKU ID", "Seller SKU", "Product Name", "Variation", "Quantity", "Sku Quantity of return",
-    "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
-    "SKU Seller Discount", "SKU Subtotal After Discount", "Product Category", "Package ID", "Product ID",
-))
+_LINE_HEADERS = frozenset(c.header for c in COLUMNS if c.level is Level.LINE)
 # "Tracking ID" is the line's own tracking number where it has one, else the order's.
 _TRACKING = "Tracking ID"
 
@@ -309,7 +280,7 @@ def _csv_plan(columns: tuple[str, ...]) -> _CsvPlan:
         raise KeyError(f"no SQL for export columns: {', '.join(unknown)}")
     runs: list[tuple[str, list[str]]] = []  # ("o" | "l" | "t", columns)
     for column in columns:
-        kind = "t" if column == _TRACKING else "l" if column in LINE_COLUMNS else "o"
+        kind = "t" if column == _TRACKING else "l" if column in _LINE_HEADERS else "o"
         if runs and runs[-1][0] == kind and kind != "t":
             runs[-1][1].append(column)
         else:
@@ -424,7 +395,7 @@ class ExportMixin(StoreBase):
         filters = filters or Filters()
         after: Cursor | None = None
         while True:
-            sql, params = self._page_sql(tab, filters, sort, descending, after, batch)  # type: ignore[attr-defined]
+            sql, params = self._page_sql(tab, filters, sort, descending, after, batch)
             rows = self.conn.execute(f"SELECT id, {_SORT_KEY[sort]} FROM ({sql})", params).fetchall()
             yield from (order_id for order_id, _key in rows)
             if len(rows) < batch:
