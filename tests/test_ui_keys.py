@@ -416,3 +416,27 @@ async def test_the_tab_strips_position_is_never_cut_off(shop_db):
             await pilot.pause()
             line = "".join(segment.text for segment in strip.render_line(0)).rstrip()
             assert line.endswith(f"{number}/{len(TABS)} ›"), line
+
+
+def test_the_readme_documents_every_key_of_the_main_screen_and_the_dialog_and_terminal_rules():
+    """The README's key table names every key of the list (its first key, as a user types it) and says
+    how dialogs are answered and how the screen draws on 16-colour and non-UTF-8 terminals."""
+    import re
+    from pathlib import Path
+
+    from tsshop_tui.ui.app import TsshopApp
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The command centre (keys)")[1].split("\n\n")[1]
+    documented = {key for row in table.splitlines()[2:] for key in re.findall(r"`([^`]+)`", row.split("|")[1])}
+    typed = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
+             "plus": "+", "minus": "-", "escape": "esc"}
+    bindings = [*MainScreen.BINDINGS, *OrderList.BINDINGS, *TsshopApp.BINDINGS]
+    keys = {typed.get(key, key) for key in (binding.key.split(",")[0] for binding in bindings)}
+    undocumented = {key for key in keys if key not in documented and not (key.isdigit() or key.startswith("page"))}
+    assert not undocumented, undocumented
+    assert "`1`…`0`" in table and "page keys" in table
+    assert "correct its tracking" in table and "never untags" in table
+    rest = readme.split("## Insights")[0]
+    assert "`ctrl+s` submits and `esc` cancels" in rest and "`y` or `n`" in rest
+    assert "`TSSHOP_ASCII=1` forces ASCII" in rest and "`TSSHOP_ASCII=0`" in rest and "16-colour terminals" in rest
