@@ -296,8 +296,7 @@ class ActionsMixin(StoreBase):
 
     def _fresh(self, conn: sqlite3.Connection, order_id: str) -> Order:
         """The whole order as this transaction leaves it (lines, notes, requests, history)."""
-        get = getattr(self, "get", None)
-        order = get(order_id) if get is not None else None
+        order = self.get(order_id)
         return order if order is not None else self._load(conn, order_id)
 
     # Notes ---------------------------------------------------------------------------------

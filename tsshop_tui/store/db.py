@@ -10,17 +10,23 @@ import os
 import shlex
 import sqlite3
 import stat
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import sqlite_utils
 
 from ..domain.clock import Clock, SystemClock, to_epoch
 from . import schema
+
+if TYPE_CHECKING:
+    from ..domain.model import Order
+    from ..domain.query import Filters, Sort
+    from .reads import Cursor
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -307,10 +313,12 @@ def pending_upgrade(path: str | Path) -> int | None:
     return version if version is not None and version < schema.SCHEMA_VERSION else None
 
 
-class StoreBase:
+class StoreBase(ABC):
     """The connection and its helpers; the read and write mixins build on it.
 
-    One Store per thread: a SQLite connection belongs to the thread that uses it.
+    What one mixin uses of another is declared here (abstract, typed) and nowhere else, so the
+    Store must have every mixin that provides it. One Store per thread: a SQLite connection
+    belongs to the thread that uses it.
     """
 
     def __init__(
@@ -401,6 +409,25 @@ class StoreBase:
                 json.dumps(after or {}, default=str),
             ),
         )
+
+    # Provided by ReadsMixin; ActionsMixin reads orders back with get, ExportMixin pages with _page_sql.
+
+    @abstractmethod
+    def get(self, order_id: str) -> Order | None:
+        """The whole order (lines, notes newest first, requests, history); None if there is none."""
+
+    @abstractmethod
+    def _page_sql(
+        self,
+        tab: str,
+        filters: Filters,
+        sort: Sort,
+        descending: bool,
+        after: Cursor | None,
+        limit: int,
+        inclusive: bool = False,
+    ) -> tuple[str, dict[str, Any]]:
+        """(SQL, parameters) of one keyset page of a tab's orders: the query behind ReadsMixin.page."""
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
