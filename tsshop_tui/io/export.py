@@ -36,15 +36,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from ..domain.columns import COLUMNS, Column, Kind
 from ..domain.model import Order
 from .seller_center import EXPORT_COLUMNS, export_rows, neutralise, unneutralise, xlsx_escape
 
 __all__ = [
     "BATCH",
+    "CELL_TYPES",
     "FORMATS",
     "ExportCancelled",
     "ExportError",
     "ExportResult",
+    "cell_type",
     "export_orders",
     "default_file_name",
     "format_for",
@@ -57,26 +60,23 @@ FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
 BATCH = 500  # orders read per query: flat memory, few round trips
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included: more rows go on a further sheet
 
-# XLSX cell types of the Seller Center columns (the rest are text, IDs included).
-_MONEY_COLUMNS = frozenset((
-    "SKU Unit Original Price", "SKU Subtotal Before Discount", "SKU Platform Discount",
-    "SKU Seller Discount", "SKU Subtotal After Discount", "Shipping Fee After Discount",
-    "Original Shipping Fee", "Shipping Fee Seller Discount", "Shipping Fee Platform Discount",
-    "Payment platform discount", "Taxes", "Order Amount", "Order Refund Amount",
-))
-_INT_COLUMNS = frozenset(("Quantity", "Sku Quantity of return"))
-_TIME_COLUMNS: dict[str, str] = {
-    "Created Time": "create_time",
-    "Paid Time": "paid_time",
-    "RTS Time": "rts_time",
-    "Shipped Time": "rts_time",
-    "Delivered Time": "delivery_time",
-    "Cancelled Time": "cancel_time",
-    "Update Time": "update_time",
-    "RTS SLA Time": "rts_sla_time",
-    "Collect By Time": "tts_sla_time",
-    "Shipping Due Time": "shipping_due_time",
+# XLSX cell type of each column kind (IDs and codes are text too).
+CELL_TYPES: dict[Kind, str] = {
+    Kind.TEXT: "text", Kind.ID: "text", Kind.CODE: "text", Kind.MONEY: "money", Kind.INT: "int", Kind.TIME: "time",
 }
+
+
+def cell_type(column: Column) -> str:
+    """The XLSX cell type of *column*: its kind's, but a time the order has no field for (a buyer
+    request's) is written as text."""
+    if column.kind is Kind.TIME and column.field is None:
+        return "text"
+    return CELL_TYPES[column.kind]
+
+
+# (header, cell type, the order's field of a time) of each column, in EXPORT_COLUMNS order.
+_XLSX_COLUMNS = tuple((c.header, cell_type(c), c.field or "") for c in COLUMNS)
+_KINDS = [kind for _header, kind, _field in _XLSX_COLUMNS]
 MONEY_FORMAT = "#,##0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _C1 = {code: f"\\u{code:04x}" for code in range(0x80, 0xA0)}
@@ -278,16 +278,16 @@ def xlsx_values(order: Order) -> Iterator[list[Any]]:
     """
     for row in export_rows(order):
         values: list[Any] = []
-        for column in EXPORT_COLUMNS:
+        for column, kind, field in _XLSX_COLUMNS:
             text = row[column]
             if not text:
                 values.append(None)
-            elif column in _MONEY_COLUMNS:
+            elif kind == "money":
                 values.append(Decimal(unneutralise(text)))
-            elif column in _INT_COLUMNS:
+            elif kind == "int":
                 values.append(int(unneutralise(text)))
-            elif column in _TIME_COLUMNS:
-                moment: datetime = getattr(order, _TIME_COLUMNS[column])
+            elif kind == "time":
+                moment: datetime = getattr(order, field)
                 values.append(moment.astimezone(timezone.utc).replace(tzinfo=None))
             else:
                 values.append(xlsx_escape(text))
@@ -300,11 +300,7 @@ def _write_xlsx(store: _ExportStore, batches: Batches, target: Path, progress: P
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    kinds = [
-        "money" if c in _MONEY_COLUMNS else "time" if c in _TIME_COLUMNS else
-        "int" if c in _INT_COLUMNS else "text"
-        for c in EXPORT_COLUMNS
-    ]
+    kinds = _KINDS
     sheets = 0
     sheet: Any = None
     sheet_rows = XLSX_MAX_ROWS
