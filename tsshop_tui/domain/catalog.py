@@ -10,26 +10,37 @@ from .model import Flag, OrderStatus, OrderType, ShippingType
 S = OrderStatus
 
 
+# The sorts every tab offers ('s' cycles them, the first is the tab's default): domain.query.Sort values.
+SORTS: tuple[str, ...] = ("ship-by", "created", "total")
+
+
 @dataclass(frozen=True)
 class Tab:
+    """A tab of the command centre: which orders it holds (its statuses; the tabs without are the
+    store's own predicates), the key that shows it, its sorts and whether its count is urgent."""
+
     id: str
     label: str
-    short: str
+    short: str  # in the tab strip
     statuses: tuple[OrderStatus, ...] = ()
     description: str = ""
+    key: str | None = None  # the key that shows it; without one: ] [ and the command palette
+    sorts: tuple[str, ...] = SORTS  # domain.query.Sort values, the default first
+    urgent: bool = False  # a count above zero is a badge: these orders need the seller now
 
 
 TABS: tuple[Tab, ...] = (
-    Tab("action-needed", "Action needed", "Action", description="Orders that need the seller now"),
-    Tab("to-ship", "To ship", "To ship", (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING)),
-    Tab("unpaid", "Unpaid", "Unpaid", (S.UNPAID,)),
-    Tab("on-hold", "On hold", "On hold", (S.ON_HOLD,)),
-    Tab("awaiting-collection", "Awaiting collection", "Collection", (S.AWAITING_COLLECTION,)),
-    Tab("in-transit", "In transit", "Transit", (S.IN_TRANSIT,)),
-    Tab("delivered", "Delivered", "Delivered", (S.DELIVERED,)),
-    Tab("completed", "Completed", "Completed", (S.COMPLETED,)),
-    Tab("cancelled", "Cancelled", "Cancelled", (S.CANCELLED,)),
-    Tab("returns", "Returns", "Returns", description="Orders with a return/refund request"),
+    Tab("action-needed", "Action needed", "Action needed", description="Orders that need the seller now",
+        key="1", sorts=("deadline", *SORTS), urgent=True),
+    Tab("to-ship", "To ship", "To ship", (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING), key="2"),
+    Tab("unpaid", "Unpaid", "Unpaid", (S.UNPAID,), key="3"),
+    Tab("on-hold", "On hold", "On hold", (S.ON_HOLD,), key="4"),
+    Tab("awaiting-collection", "Awaiting collection", "Collection", (S.AWAITING_COLLECTION,), key="5"),
+    Tab("in-transit", "In transit", "Transit", (S.IN_TRANSIT,), key="6"),
+    Tab("delivered", "Delivered", "Delivered", (S.DELIVERED,), key="7"),
+    Tab("completed", "Completed", "Completed", (S.COMPLETED,), key="8"),
+    Tab("cancelled", "Cancelled", "Cancelled", (S.CANCELLED,), key="9"),
+    Tab("returns", "Returns", "Returns", description="Orders with a return/refund request", key="0"),
     Tab("all", "All", "All", description="Every order"),
 )
 TAB_IDS: tuple[str, ...] = tuple(tab.id for tab in TABS)

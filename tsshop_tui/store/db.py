@@ -346,7 +346,7 @@ class StoreBase(ABC):
         """Create a new schema or upgrade an older one (writable) or say who can (read-only). A
         database already at this schema is not written at all: no header change, no terminal woken."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == schema.SCHEMA_VERSION:
+        if version == schema.SCHEMA_VERSION and (self.read_only or not schema.tabs_drifted(self.conn)):
             return
         if self.read_only:
             raise StoreError(

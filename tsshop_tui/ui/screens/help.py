@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +15,9 @@ from textual.widgets import Static
 
 from ...domain.catalog import TABS
 from ..paths import stylesheet
-from .main import MainScreen
+
+if TYPE_CHECKING:
+    from ..app import TsshopApp
 
 REASONS = (
     ("Overdue", "to ship, past its ship-by time (late dispatch counts against LDR)"),
@@ -34,13 +39,14 @@ def _bindings(owner: type) -> list[Binding]:
     return found
 
 
-def _keys(binding: Binding, keymap: dict[str, str]) -> str:
-    keys = keymap.get(binding.id or "", binding.key)
-    names = {
-        "slash": "/", "question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
-        "plus": "+", "minus": "-", "space": "space", "escape": "esc",
-    }
-    return " ".join(names.get(k, k) for k in keys.split(","))
+def _tabs(keys: dict[str, str]) -> Text:
+    """'Tabs: 1 Action needed · … · All: ] after Returns, or ctrl+p': each tab's key (*keys*, by tab
+    id) and where the tabs without one are."""
+    text = Text("Tabs: ") + Text(" · ".join(f"{keys[tab.id]} {tab.label}" for tab in TABS if tab.id in keys), style="dim")
+    for before, tab in zip(TABS, TABS[1:], strict=False):
+        if tab.id not in keys:
+            text.append(f" · {tab.label}: ] after {before.label}, or ctrl+p", style="dim")
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,8 +63,11 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.under = under
 
+    @property
+    def tsshop(self) -> TsshopApp:
+        return self.app  # type: ignore[return-value]
+
     def compose(self) -> ComposeResult:
-        keymap = dict(getattr(self.app, "_keymap", {}) or {})
         table = Table(box=None, padding=(0, 1), expand=True, show_header=False)
         table.add_column(style="bold", no_wrap=True, width=12)
         table.add_column(ratio=1)
@@ -71,14 +80,12 @@ class HelpScreen(ModalScreen[None]):
         owners.append(("Everywhere", type(self.app)))
         for title, owner in owners:
             table.add_row(Text(title, style="bold underline"), "")
-            numbered = [b for b in _bindings(owner) if b.key.isdigit()]
-            if numbered:
-                tabs = Text("Tabs: ") + Text(" · ".join(f"{b.key} {b.description}" for b in numbered), style="dim")
-                if owner is MainScreen:
-                    tabs.append(f" · {TABS[-1].label}: ] after {TABS[len(numbered) - 1].label}, or ctrl+p", style="dim")
-                table.add_row(f"{numbered[0].key} … {numbered[-1].key}", tabs)
+            tabs = {b.action[5:-2]: self._keys(b) for b in _bindings(owner) if b.action.startswith("tab(")}
+            if tabs:
+                keys = list(tabs.values())
+                table.add_row(f"{keys[0]} … {keys[-1]}", _tabs(tabs))
             for binding in _bindings(owner):
-                if binding in numbered:
+                if binding.action.startswith("tab("):
                     continue
                 action = binding.action.split("(")[0]
                 if owner is type(self.under) and self.under.check_action(action, ()) is False:
@@ -86,7 +93,7 @@ class HelpScreen(ModalScreen[None]):
                 text = Text(binding.description)
                 if binding.tooltip:
                     text.append(f" — {binding.tooltip}", style="dim")
-                table.add_row(_keys(binding, keymap), text)
+                table.add_row(self._keys(binding), text)
         table.add_row("ctrl+p", "Command palette: tabs, views, saved views, every action")
         if lists:
             table.add_row(Text("Reasons", style="bold underline"), Text("why an order is in Action needed", style="dim"))
@@ -95,6 +102,11 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys — esc closes", style="bold"), id="help-title")
             yield Static(table)
+
+    def _keys(self, binding: Binding) -> str:
+        """The binding's keys as the user's keymap has them, each as Textual displays it (the footer's way)."""
+        keys = self.tsshop.settings.keymap.get(binding.id or "", binding.key)
+        return " ".join(self.app.get_key_display(replace(binding, key=key.strip())) for key in keys.split(","))
 
     def action_scroll(self, step: int) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=step, animate=False)

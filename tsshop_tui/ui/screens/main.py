@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ...config import ConfigError, SavedView, save_view, saved_views
 from ...domain.catalog import DEFAULT_TAB, TAB_IDS, TABS, TABS_BY_ID
+from ...domain.catalog import SORTS as CATALOG_SORTS
 from ...domain.model import Order
 from ...domain.query import SORT_LABELS, Filters, Sort
 from ...domain.text import visible
@@ -30,7 +31,7 @@ from .order_actions import OrderActions, Target
 if TYPE_CHECKING:
     from ..app import TsshopApp
 
-SORTS = (Sort.SHIP_BY, Sort.CREATED, Sort.TOTAL)
+SORTS = tuple(Sort(sort) for sort in CATALOG_SORTS)
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 COUNTS_EVERY = 30.0
 
@@ -110,8 +111,8 @@ class MainScreen(OrderActions):
     CSS_PATH = stylesheet("main.tcss")
     BINDINGS = [
         *(
-            Binding(str((i + 1) % 10), f"tab('{tab.id}')", tab.label, show=False, id=f"main.tab.{tab.id}")
-            for i, tab in enumerate(TABS[:10])
+            Binding(tab.key, f"tab('{tab.id}')", tab.label, show=False, id=f"main.tab.{tab.id}")
+            for tab in TABS if tab.key
         ),
         Binding("right_square_bracket", "next_tab(1)", "Next tab", show=False, id="main.tab.next",
                 tooltip="Next tab to the right"),
@@ -188,8 +189,12 @@ class MainScreen(OrderActions):
 
     @property
     def sort(self) -> Sort:
-        default = Sort.DEADLINE if self.tab == "action-needed" else Sort.SHIP_BY
-        return self.sort_by.get(self.tab, default)
+        return self.sort_by.get(self.tab, self._sorts[0])
+
+    @property
+    def _sorts(self) -> tuple[Sort, ...]:
+        """The current tab's sorts, its default first."""
+        return tuple(Sort(sort) for sort in TABS_BY_ID[self.tab].sorts)
 
     @property
     def descending(self) -> bool:
@@ -425,7 +430,7 @@ class MainScreen(OrderActions):
         self._update_status()
 
     def action_cycle_sort(self) -> None:
-        sorts = (Sort.DEADLINE, *SORTS) if self.tab == "action-needed" else SORTS
+        sorts = self._sorts
         self.sort_by[self.tab] = sorts[(sorts.index(self.sort) + 1) % len(sorts)]
         self._show()
 

@@ -1,0 +1,41 @@
+"""Tabs and order actions are declared once (domain.catalog, ui.actions) and everything reads them."""
+
+from __future__ import annotations
+
+from tsshop_tui.domain.catalog import STATUS_TABS, TAB_IDS, TABS
+from tsshop_tui.domain.model import OrderStatus
+from tsshop_tui.domain.query import Sort
+from tsshop_tui.store import Store, schema
+
+from .factories import random_orders
+
+
+def test_every_tab_has_sorts_the_list_knows_and_its_own_key():
+    assert all(tab.sorts and all(Sort(sort) for sort in tab.sorts) for tab in TABS)
+    keys = [tab.key for tab in TABS if tab.key]
+    assert len(keys) == len(set(keys))
+    assert sorted(status for tab in STATUS_TABS for status in tab.statuses) == sorted(OrderStatus)
+
+
+def test_a_database_whose_tabs_drifted_from_the_catalog_is_put_right_when_opened(tmp_path, clock):
+    """A database made before a tab was added keeps its old status -> tab mapping in the generated
+    column; opening it for writing maps, indexes and counts the tabs as the catalog does now."""
+    path = tmp_path / "shop.db"
+    orders = random_orders(3, 200)
+    with Store(path, clock=clock, actor="tester") as store:
+        store.upsert_orders(orders, source="test")
+        expected = store.counts()
+        stale = schema.tab_case(tuple(tab for tab in STATUS_TABS if tab.id != "in-transit"))
+        with store.transaction():
+            for statement in schema.retab(stale):
+                store.conn.execute(statement)
+        assert store.counts()["in-transit"] == 0 < expected["in-transit"]
+        assert schema.tabs_drifted(store.conn)
+    with Store(path, clock=clock, read_only=True) as watcher:
+        assert schema.tabs_drifted(watcher.conn)
+    with Store(path, clock=clock, actor="tester") as store:
+        assert not schema.tabs_drifted(store.conn)
+        assert store.counts() == expected and set(store.counts()) == set(TAB_IDS)
+        in_transit = [o.id for o in orders if o.status is OrderStatus.IN_TRANSIT]
+        assert sorted(row.id for row in store.page("in-transit", limit=500).rows) == sorted(in_transit)
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
