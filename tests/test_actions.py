@@ -345,6 +345,13 @@ def test_add_request_puts_the_order_in_the_action_queue(shop):
     assert_consistent(shop)
 
 
+def test_a_request_is_due_within_the_marketplaces_time_for_its_kind(shop):
+    """24 h to answer a buyer cancellation, 48 h a return/refund (rules.ANSWER_WITHIN)."""
+    cancel = shop.add_request(TO_SHIP, RequestType.CANCELLATION, reason="changed my mind")
+    ret = shop.add_request(DELIVERED, RequestType.RETURN_REFUND, reason="broken")
+    assert (cancel.respond_by, ret.respond_by) == (NOW + 24 * HOUR, NOW + 48 * HOUR)
+
+
 @pytest.mark.parametrize(
     ("order_id", "kind", "message"),
     [

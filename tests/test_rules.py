@@ -9,12 +9,18 @@ import pytest
 from tsshop_tui.domain.catalog import STATUS_WORDS, Action
 from tsshop_tui.domain.model import OrderStatus, RequestType
 from tsshop_tui.domain.rules import (
+    ANSWER_WITHIN,
+    AUTO_CANCEL_WITHIN,
+    COLLECT_WITHIN,
+    SHIP_WITHIN,
     Reason,
     RuleError,
     abnormal_reason,
     action_items,
     action_reasons,
     cancel_reason_for,
+    canonical_carrier,
+    check_request_allowed,
     countdown,
     is_valid_tracking,
     refusal,
@@ -146,3 +152,32 @@ def test_correcting_tracking_is_allowed_only_on_the_way():
 def test_bidi_and_zero_width_controls_are_made_visible(raw, shown):
     """Issue 11.9: U+202E reached the terminal raw and reversed the text after it."""
     assert visible(raw) == shown
+
+
+def test_carriers_are_named_the_catalogs_way_whatever_the_case():
+    assert canonical_carrier("  dhl   ECOMMERCE ") == "DHL eCommerce"
+    with pytest.raises(RuleError, match="unknown carrier 'Royal Mail'; carriers are: USPS, UPS, FedEx"):
+        canonical_carrier("Royal Mail")
+
+
+def test_the_marketplace_slas():
+    assert (SHIP_WITHIN, COLLECT_WITHIN, AUTO_CANCEL_WITHIN) == (48 * HOUR, 72 * HOUR, 120 * HOUR)
+    assert ANSWER_WITHIN == {RequestType.CANCELLATION: 24 * HOUR, RequestType.RETURN_REFUND: 48 * HOUR}
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_a_buyer_asks_to_cancel_before_shipping_and_for_a_return_after(status):
+    """A cancellation request while the seller may still cancel, a return/refund once shipped."""
+    order = make_order(1, status=status)
+    shipped = status in (
+        OrderStatus.AWAITING_COLLECTION, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED, OrderStatus.COMPLETED
+    )
+    for kind, allowed, why in (
+        (RequestType.CANCELLATION, status is not OrderStatus.CANCELLED and not shipped, "to cancel before shipping"),
+        (RequestType.RETURN_REFUND, shipped, "for a return once it has shipped"),
+    ):
+        if allowed:
+            check_request_allowed(order, kind)
+        else:
+            with pytest.raises(RuleError, match=f"is {STATUS_WORDS[status].lower()}: a buyer can only ask {why}"):
+                check_request_allowed(order, kind)

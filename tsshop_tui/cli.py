@@ -32,12 +32,11 @@ from .domain.clock import Clock, FixedClock, SystemClock
 from .domain.metrics import MAX_DAYS
 from .domain.model import ContentType, Flag, Order, OrderType, RequestType
 from .domain.query import Filters, SearchTooLong, parse_ids
-from .domain.rules import REASON_LABELS, RuleError, action_items, countdown, tracking_problem
+from .domain.rules import REASON_LABELS, RuleError, action_items, canonical_carrier, countdown, tracking_problem
 from .domain.text import visible
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
 from .store.db import check_writable, database_problem, write_problem
 from .store.schema import SCHEMA_VERSION
-from .store.actions import canonical_carrier
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 

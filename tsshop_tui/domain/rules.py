@@ -10,6 +10,7 @@ from enum import StrEnum
 from .catalog import (
     ALLOWED_ACTIONS,
     CANCEL_REASONS_BY_CODE,
+    CARRIERS,
     ON_THE_WAY,
     STATUS_WORDS,
     TO_SHIP,
@@ -19,6 +20,16 @@ from .catalog import (
 from .model import Order, OrderStatus, RequestType
 
 DAY = timedelta(hours=24)
+# The marketplace's SLAs (TikTok Shop's usual ones). A payment starts three, counted from it: ship
+# by, be collected by, and be cancelled by the system if still not shipped.
+SHIP_WITHIN = timedelta(hours=48)
+COLLECT_WITHIN = timedelta(hours=72)
+AUTO_CANCEL_WITHIN = timedelta(days=5)
+# A buyer's request is answered within this, or the marketplace decides (a cancellation is approved).
+ANSWER_WITHIN: dict[RequestType, timedelta] = {
+    RequestType.CANCELLATION: timedelta(hours=24),
+    RequestType.RETURN_REFUND: timedelta(hours=48),
+}
 TRACKING_MIN, TRACKING_MAX = 8, 40
 _TRACKING = re.compile(rf"[A-Za-z0-9]{{{TRACKING_MIN},{TRACKING_MAX}}}")
 
@@ -160,6 +171,30 @@ def check_allowed(order: Order, action: Action) -> None:
     message = refusal(order.id, order.status, action)
     if message:
         raise RuleError(message)
+
+
+# When a buyer may open a request: a cancellation while the seller may still cancel (before
+# shipping), a return/refund once the seller may answer one (shipped).
+_REQUEST_WHEN: dict[RequestType, tuple[Action, str]] = {
+    RequestType.CANCELLATION: (Action.CANCEL, "a buyer can only ask to cancel before shipping"),
+    RequestType.RETURN_REFUND: (Action.ANSWER_RETURN, "a buyer can only ask for a return once it has shipped"),
+}
+
+
+def check_request_allowed(order: Order, kind: RequestType) -> None:
+    """RuleError, naming the order, its status and why, unless a buyer may open a *kind* request on it."""
+    action, why = _REQUEST_WHEN[kind]
+    if refusal(order.id, order.status, action) is not None:
+        raise RuleError(f"order {order.id} is {status_words(order.status)}: {why}")
+
+
+def canonical_carrier(name: str) -> str:
+    """The carrier of catalog.CARRIERS called *name* (any case); RuleError listing them otherwise."""
+    wanted = " ".join(name.split()).casefold()
+    for carrier in CARRIERS:
+        if carrier.casefold() == wanted:
+            return carrier
+    raise RuleError(f"unknown carrier {name!r}; carriers are: {', '.join(CARRIERS)}")
 
 
 def cancel_reason_for(order: Order, code: str) -> CancelReason:

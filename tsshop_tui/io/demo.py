@@ -27,7 +27,8 @@ from typing import Any
 
 from ..domain.catalog import BUYER_CANCEL_REASON, CARRIERS
 from ..domain.clock import FixedClock
-from ..domain.model import OrderStatus
+from ..domain.model import OrderStatus, RequestType
+from ..domain.rules import ANSWER_WITHIN, AUTO_CANCEL_WITHIN, COLLECT_WITHIN, SHIP_WITHIN
 from ..store import Store, StoreError
 from ..store.db import holds_orders, write_problem
 from ..store.imports import bulk_load
@@ -37,12 +38,13 @@ HOUR = 3_600
 DAY = 86_400
 
 HOLD = HOUR  # ON_HOLD: the buyer may cancel freely for an hour after paying
-SHIP_BY = 2 * DAY  # rts_sla_time = paid + 2 days for NORMAL orders
-COLLECT_BY = DAY  # tts_sla_time = rts_sla_time + 1 day
-AUTO_CANCEL_AFTER = 3 * DAY  # shipping_due_time = rts_sla_time + 3 days
+# The marketplace's SLAs (domain.rules), in seconds; the later ones count from the ship-by time.
+SHIP_BY = int(SHIP_WITHIN.total_seconds())  # rts_sla_time = paid + 2 days for NORMAL orders
+COLLECT_BY = int((COLLECT_WITHIN - SHIP_WITHIN).total_seconds())  # tts_sla_time = rts_sla_time + 1 day
+AUTO_CANCEL_AFTER = int((AUTO_CANCEL_WITHIN - SHIP_WITHIN).total_seconds())  # shipping_due_time = rts_sla_time + 3 days
 UNPAID_TIMEOUT = 2 * HOUR  # unpaid orders are cancelled by the system after two hours
-CANCEL_ANSWER = DAY  # an unanswered buyer cancellation auto-approves after 24 h
-RETURN_ANSWER = 2 * DAY  # a return/refund request must be answered within 48 h
+CANCEL_ANSWER = int(ANSWER_WITHIN[RequestType.CANCELLATION].total_seconds())  # unanswered: auto-approved after 24 h
+RETURN_ANSWER = int(ANSWER_WITHIN[RequestType.RETURN_REFUND].total_seconds())  # to be answered within 48 h
 
 # --- The catalogue -------------------------------------------------------------------------------
 

@@ -17,14 +17,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
 from ..domain.catalog import CARRIERS
 from ..domain.model import ContentType, LineItem, Order, OrderStatus, RequestType
-from ..domain.rules import RuleError
+from ..domain.rules import AUTO_CANCEL_WITHIN, COLLECT_WITHIN, SHIP_WITHIN, RuleError
 from ..store import StaleError, Store
-from ..store.actions import AUTO_CANCEL_WITHIN, COLLECT_WITHIN, SHIP_WITHIN
 from ..store.rows import LINE_MONEY_FIELDS, from_cents
 
 # Event kinds and how often each comes, in parts of a hundred.
@@ -199,10 +197,7 @@ class _Traffic:
                 if order_id is not None:
                     break
             if order_id is not None:
-                store.add_request(
-                    order_id, RequestType.RETURN_REFUND, reason=rng.choice(_RETURN_REASONS),
-                    respond_within=timedelta(hours=48),
-                )
+                store.add_request(order_id, RequestType.RETURN_REFUND, reason=rng.choice(_RETURN_REASONS))
                 return kind, order_id
         order = self.new_order()
         store.upsert_orders([order], source="simulate")

@@ -39,12 +39,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Final, Literal, TypeVar
 
-from ..domain.catalog import (
-    BUYER_CANCEL_REASON,
-    CANCEL_REASONS,
-    CARRIERS,
-    Action,
-)
+from ..domain.catalog import BUYER_CANCEL_REASON, CANCEL_REASONS, Action
 from ..domain.clock import from_epoch
 from ..domain.model import (
     AfterSalesRequest,
@@ -56,7 +51,19 @@ from ..domain.model import (
     RequestStatus,
     RequestType,
 )
-from ..domain.rules import RuleError, cancel_reason_for, check_allowed, status_words, tracking_problem
+from ..domain.rules import (
+    ANSWER_WITHIN,
+    AUTO_CANCEL_WITHIN,
+    COLLECT_WITHIN,
+    SHIP_WITHIN,
+    RuleError,
+    cancel_reason_for,
+    canonical_carrier,
+    check_allowed,
+    check_request_allowed,
+    status_words,
+    tracking_problem,
+)
 from .db import StaleError, StoreBase
 from .rows import (
     LINE_COLUMNS,
@@ -69,10 +76,6 @@ from .rows import (
 T = TypeVar("T")
 
 MAX_NOTE_LENGTH = 2000
-# SLAs a payment starts (the marketplace sets them; these are TikTok Shop's usual ones).
-SHIP_WITHIN = timedelta(hours=48)
-COLLECT_WITHIN = timedelta(hours=72)
-AUTO_CANCEL_WITHIN = timedelta(days=5)
 ADDRESS_FIELDS = (
     "recipient_name",
     "recipient_phone",
@@ -170,15 +173,6 @@ class BulkResult:
     @property
     def nothing_done(self) -> bool:
         return not self.succeeded
-
-
-def canonical_carrier(name: str) -> str:
-    """The carrier of catalog.CARRIERS called *name* (any case); RuleError listing them otherwise."""
-    wanted = " ".join(name.split()).casefold()
-    for carrier in CARRIERS:
-        if carrier.casefold() == wanted:
-            return carrier
-    raise RuleError(f"unknown carrier {name!r}; carriers are: {', '.join(CARRIERS)}")
 
 
 def cancel_reason_codes(*, unpaid: bool) -> list[str]:
@@ -506,32 +500,26 @@ class ActionsMixin(StoreBase):
         kind: RequestType,
         *,
         reason: str,
-        respond_within: timedelta = timedelta(hours=24),
+        respond_within: timedelta | None = None,
         expected_version: int | None = None,
     ) -> AfterSalesRequest:
         """A buyer opens a cancellation or return/refund request (the simulator, importers, tests).
 
-        Cancellation requests are for unshipped orders, return requests for shipped ones; one
-        pending request of a kind at a time. History action ``'request'``.
+        Cancellation requests are for unshipped orders, return requests for shipped ones
+        (rules.check_request_allowed); one pending request of a kind at a time. It is to be answered
+        within *respond_within*, by default the marketplace's time for its kind (rules.ANSWER_WITHIN).
+        History action ``'request'``.
         """
         kind = RequestType(kind)
         words = _REQUEST_WORDS[kind]
+        within = ANSWER_WITHIN[kind] if respond_within is None else respond_within
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> AfterSalesRequest:
-            where = f"order {order.id} is {status_words(order.status)}"
-            if kind is RequestType.CANCELLATION and order.status not in (
-                OrderStatus.UNPAID, OrderStatus.ON_HOLD, OrderStatus.AWAITING_SHIPMENT,
-                OrderStatus.PARTIALLY_SHIPPING,
-            ):
-                raise RuleError(f"{where}: a buyer can only ask to cancel before shipping")
-            if kind is RequestType.RETURN_REFUND:
-                try:
-                    check_allowed(order, Action.ANSWER_RETURN)
-                except RuleError:
-                    raise RuleError(f"{where}: a buyer can only ask for a return once it has shipped") from None
+            check_request_allowed(order, kind)
             if order.pending_request(kind) is not None:
+                where = f"order {order.id} is {status_words(order.status)}"
                 raise RuleError(f"{where}: it already has a pending {words} request")
-            respond_by = now + int(respond_within.total_seconds())
+            respond_by = now + int(within.total_seconds())
             cur = conn.execute(
                 "INSERT INTO requests (order_id, type, status, reason, created_at, respond_by) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -845,6 +833,5 @@ __all__ = [
     "OrderChangedError",
     "OrderNotFoundError",
     "PRINTED_ACTIONS",
-    "canonical_carrier",
     "cancel_reason_codes",
 ]
