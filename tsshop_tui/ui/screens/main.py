@@ -377,9 +377,7 @@ class MainScreen(OrderActions):
         grown = counts.get("all", 0) - self.counts.get("all", counts.get("all", 0))
         self.counts = counts
         if announce and grown > 0 and not self.search_ids:
-            header = self.query_one(ShopHeader)
-            header.new_orders += grown
-            self.notify(f"{grown} new order{'s' if grown > 1 else ''}", timeout=3)
+            self.query_one(ShopHeader).new_orders += grown
         self._update_lines()
 
     # Messages from the list ---------------------------------------------------------------
