@@ -90,3 +90,16 @@ def test_show_unknown_order_and_missing_database(tmp_path, demo_db):
 def test_demo_refuses_to_overwrite_without_force(demo_db):
     code, _, err = run("demo", "--db", str(demo_db), "--orders", "10")
     assert code == 2 and ("--force" in err or "already" in err)
+
+
+def test_show_says_the_status_in_the_screens_words_and_no_minus_on_no_discount(demo_db):
+    """Like the detail screen (issue 10.10): 'Awaiting collection (AWAITING_COLLECTION)', 'discounts 0.00'."""
+    from tsshop_tui.store import Store
+
+    with Store(demo_db, read_only=True) as store:
+        rows = store.page("awaiting-collection", limit=50).rows
+        plain = next(o for o in store.get_many(r.id for r in rows) if not o.seller_discount + o.platform_discount)
+    code, out, _ = run("show", plain.id, "--db", str(demo_db), "--now", NOW)
+    first = out.splitlines()[0]
+    assert code == 0 and first == f"Order {plain.id}  Awaiting collection (AWAITING_COLLECTION)"
+    assert "discounts 0.00)" in out and "-0.00" not in out

@@ -27,7 +27,7 @@ from typing import Any, NoReturn, TextIO
 from pydantic import ValidationError
 
 from .config import ConfigError, Settings, load_settings, resolve_db
-from .domain.catalog import CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, TAB_IDS, TABS_BY_ID
+from .domain.catalog import CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, STATUS_WORDS, TAB_IDS, TABS_BY_ID
 from .domain.clock import Clock, FixedClock, SystemClock
 from .domain.metrics import MAX_DAYS
 from .domain.model import ContentType, Flag, Order, OrderType, RequestType
@@ -361,17 +361,22 @@ def cmd_show(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _minus(amount: Decimal) -> str:
+    """A discount as taken off the total: '-3.00', and '0.00' with no sign when there is none."""
+    return f"-{amount}" if amount else f"{amount}"
+
+
 def describe_order(order: Order, now: datetime) -> list[str]:
     """A plain-text account of one order; marketplace text made visible, never interpreted."""
     lines = [
-        f"Order {order.id}  {order.status.value}",
+        f"Order {order.id}  {STATUS_WORDS[order.status]} ({order.status.value})",
         f"  created {_when(order.create_time)}   paid {_when(order.paid_time)}",
         f"  ship by {_when(order.rts_sla_time)} ({countdown(order.rts_sla_time, now) or '—'})"
         f"   auto-cancel {_when(order.shipping_due_time)}",
         f"  shipped {_when(order.rts_time)}   delivered {_when(order.delivery_time)}"
         f"   cancelled {_when(order.cancel_time)}",
         f"  total {order.currency} {order.total_amount}  (subtotal {order.sub_total}, shipping "
-        f"{order.shipping_fee}, tax {order.tax}, discounts -{order.seller_discount + order.platform_discount})",
+        f"{order.shipping_fee}, tax {order.tax}, discounts {_minus(order.seller_discount + order.platform_discount)})",
         f"  buyer {visible(order.buyer_username)}: {visible(order.buyer_message) or '—'}",
         f"  ship to {visible(order.recipient_name) or '—'}, {visible(order.address_detail) or ''} "
         f"{visible(order.city) or ''} {visible(order.state) or ''} {visible(order.zipcode) or ''}".rstrip(),
