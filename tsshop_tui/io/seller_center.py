@@ -13,6 +13,11 @@ exports read back to identical text. A worksheet cannot hold most control charac
 carriage return into a line feed: in .xlsx text they are written with the workbook format's own
 ``_xHHHH_`` escapes (as Excel does), which reading undoes (:func:`xlsx_escape`, :func:`xlsx_unescape`).
 
+Every column is declared once, in ``domain.columns``: its header and aliases, order or line, kind
+and field. What reading and writing need follows from that table; the computed columns are named
+rules here (``_ORDER_CELLS`` and ``_LINE_CELLS`` when writing, ``_order_fields`` and
+``_line_fields`` when reading).
+
 Our own exports add columns after the Seller Center layout (OPTIONAL_COLUMNS). Among them "Seller
 Flag": with it, "Seller Note" and "Seller Flag" are the order's current comment and flag in tsshop
 (the marketplace's seller note where the order has no comment), and reading makes them the order's
