@@ -10,7 +10,6 @@ import pytest
 
 from tsshop_tui.domain.catalog import CANCEL_REASONS_BY_CODE, CARRIERS, SHIPPED, BUYER_CANCEL_REASON
 from tsshop_tui.domain.clock import FixedClock
-from tsshop_tui.domain.metrics import product_scores
 from tsshop_tui.domain.model import ContentType, OrderStatus, OrderType, RequestStatus, RequestType
 from tsshop_tui.domain.rules import Reason, action_reasons, is_valid_tracking
 from tsshop_tui.io.demo import (
@@ -27,6 +26,7 @@ from tsshop_tui.store import Store
 from tsshop_tui.store.rows import order_row
 
 from .factories import NOW
+from .metric_reference import product_scores
 
 ORDERS = 1500
 

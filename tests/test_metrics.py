@@ -25,6 +25,7 @@ from tsshop_tui.domain.model import Initiator, LineItem, OrderStatus, RequestSta
 from tsshop_tui.domain.query import Filters
 from tsshop_tui.store import Store
 
+from . import metric_reference as R
 from .factories import HOUR, NOW, make_order, request
 
 S = OrderStatus
@@ -170,7 +171,7 @@ def test_each_metric_of_the_hand_built_shop(shop):
     assert vtr.value == pytest.approx(39 / 41) and vtr.direction is Direction.MIN and vtr.warning_at == 0.96
     assert rr.value == pytest.approx(1 / 30) and rr.target == 0.05
     assert sfcr.value_text == "2.0%" and vtr.target_text == "≥ 95.0%"
-    assert M.compute_metrics(orders, NOW, 7) == got
+    assert R.compute_metrics(orders, NOW, 7) == got
 
 
 def test_thirty_day_window_and_the_sql_equals_the_pure_figures(shop):
@@ -179,7 +180,7 @@ def test_thirty_day_window_and_the_sql_equals_the_pure_figures(shop):
     # 53 (seller-fault cancellation) and 55 join the window.
     assert figures(got)["sfcr"] == (2, 52, "breach")
     assert figures(got)["ldr"] == EXPECTED_7["ldr"]
-    assert M.compute_metrics(orders, NOW, 30) == got
+    assert R.compute_metrics(orders, NOW, 30) == got
 
 
 def test_window_boundaries_are_inclusive_and_exact(shop, clock):
@@ -187,7 +188,7 @@ def test_window_boundaries_are_inclusive_and_exact(shop, clock):
     assert figures(store.metrics(7))["sfcr"][1] == 50  # 54, created at NOW-7d exactly, counts
     clock.advance(SEC)  # 54 now lies one second outside
     assert figures(store.metrics(7))["sfcr"][1] == 49
-    assert M.compute_metrics(orders, clock.now(), 7) == store.metrics(7)
+    assert R.compute_metrics(orders, clock.now(), 7) == store.metrics(7)
 
 
 def test_metric_orders_are_the_orders_behind_each_figure(shop):
@@ -201,7 +202,7 @@ def test_metric_orders_are_the_orders_behind_each_figure(shop):
     for key, ids in expected.items():
         assert store.metric_order_ids(key, 7) == ids
         assert [r.id for r in store.metric_orders(key, 7)] == ids
-        assert M.metric_order_ids(orders, key, NOW, 7) == ids
+        assert R.metric_order_ids(orders, key, NOW, 7) == ids
     assert store.metric_order_ids(MetricKey.SFCR, 30) == [OID(46), OID(53)]
     assert [r.id for r in store.metric_orders("ldr", 7, limit=1)] == [OID(31)]
 
@@ -273,7 +274,7 @@ def test_store_cancel_and_answer_request_move_sfcr_as_they_should(store):
     assert store.get(OID(42)).status is S.CANCELLED
     store.cancel(OID(43), reason_code="seller_cancel_paid_reason_buyer_requested_cancellation")
     assert _sfcr(store) == after
-    assert M.compute_metrics(store.get_many(o.id for o in orders), NOW, 7) == store.metrics(7)
+    assert R.compute_metrics(store.get_many(o.id for o in orders), NOW, 7) == store.metrics(7)
 
 
 # Scorecards ---------------------------------------------------------------------------------
@@ -314,7 +315,7 @@ def test_creator_scorecard_rows(shop):
     (live,) = store.creator_scorecard(7, content_type="LIVE")
     assert live.creator == "anna" and figures_of(live) == ANNA_LIVE
     assert store.creator_scorecard(7, limit=1) == [anna]
-    assert store.creator_scorecard(7) == M.creator_scores(orders, NOW, 7)
+    assert store.creator_scorecard(7) == R.creator_scores(orders, NOW, 7)
 
 
 def test_campaign_scorecard_rows(shop):
@@ -329,7 +330,7 @@ def test_campaign_scorecard_rows(shop):
     assert cm.cancellation_rate == 1.0 and cm.return_rate is None
     # Rates that cannot be measured sort last.
     assert [c.campaign for c in store.campaign_scorecard(7, sort="return-rate")] == ["BF26", "CM26"]
-    assert store.campaign_scorecard(30) == M.campaign_scores(orders, NOW, 30)
+    assert store.campaign_scorecard(30) == R.campaign_scores(orders, NOW, 30)
 
 
 def test_product_scorecard_rows_per_product_and_sku(shop):
@@ -350,7 +351,7 @@ def test_product_scorecard_rows_per_product_and_sku(shop):
     assert all(p.gmv <= Decimal("10.00") for p in products[1:])
     # P1, and one product each for 4..30, 31..40, 41..44, 47..50, 54, 56, 57.
     assert len(products) == 1 + 27 + 10 + 4 + 4 + 3
-    assert products == M.product_scores(orders, NOW, 7)
+    assert products == R.product_scores(orders, NOW, 7)
     assert store.product_scorecard(7, limit=2) == products[:2]
     assert [p.product_id for p in store.product_scorecard(7, content_type=ContentType.LIVE)][:1] == ["P1"]
 
@@ -371,8 +372,8 @@ def test_rate_sorts_put_rates_over_too_few_orders_after_the_rest():
 def test_scorecards_sort_every_way_like_the_pure_ones(shop):
     store, orders = shop
     for sort in ScoreSort:
-        assert store.creator_scorecard(30, sort=sort) == M.creator_scores(orders, NOW, 30, sort=sort)
-        assert store.product_scorecard(30, sort=sort) == M.product_scores(orders, NOW, 30, sort=sort)
+        assert store.creator_scorecard(30, sort=sort) == R.creator_scores(orders, NOW, 30, sort=sort)
+        assert store.product_scorecard(30, sort=sort) == R.product_scores(orders, NOW, 30, sort=sort)
 
 
 # Trend ------------------------------------------------------------------------------------
@@ -393,8 +394,8 @@ def test_daily_trend(shop):
         26: (10, 5, 0),  # 41..44, 46..50, 56
     }
     assert trend[-1] == TrendDay(date(2026, 11, 26), 10, 5, 0)
-    assert store.daily_trend(7) == M.daily_trend(orders, NOW, 7)
-    assert store.daily_trend(30) == M.daily_trend(orders, NOW, 30)
+    assert store.daily_trend(7) == R.daily_trend(orders, NOW, 7)
+    assert store.daily_trend(30) == R.daily_trend(orders, NOW, 30)
     assert len(store.daily_trend(1)) == 1
 
 
@@ -412,7 +413,7 @@ def test_orders_per_minute_buckets_end_at_now(store):
     assert per_minute[-2] == 3  # 60, 61 and 119 s ago
     assert per_minute[0] == 1  # 3599 s ago; 3600 s ago is out
     assert sum(per_minute) == 6
-    assert per_minute == M.orders_per_minute(orders, NOW, 60)
+    assert per_minute == R.orders_per_minute(orders, NOW, 60)
     assert store.orders_per_minute(1) == [2]
 
 
@@ -485,7 +486,7 @@ def test_backlog_forecast(store):
     assert (forecast.shipped_recently, forecast.pace_hours, forecast.pace_per_hour) == (6, 3, 2.0)
     assert forecast.hours_left == 3.0 and forecast.finish_at == NOW + 3 * HOUR
     assert forecast.now == NOW
-    assert forecast == M.backlog_forecast(orders, NOW)
+    assert forecast == R.backlog_forecast(orders, NOW)
 
 
 def test_backlog_forecast_without_pace_or_work():
@@ -546,17 +547,17 @@ def test_random_shops_sql_equals_pure(store, seed):
     orders = random_shop(seed, 400)
     store.upsert_orders(orders, source="t")
     for days in (1, 7, 30):
-        assert store.metrics(days) == M.compute_metrics(orders, NOW, days)
+        assert store.metrics(days) == R.compute_metrics(orders, NOW, days)
         for key in MetricKey:
-            assert store.metric_order_ids(key, days) == M.metric_order_ids(orders, key, NOW, days)
+            assert store.metric_order_ids(key, days) == R.metric_order_ids(orders, key, NOW, days)
     for sort in (ScoreSort.GMV, ScoreSort.RETURN_RATE):
         for content in (None, ContentType.VIDEO):
             kw = dict(sort=sort, content_type=content)
-            assert store.creator_scorecard(30, **kw) == M.creator_scores(orders, NOW, 30, **kw)
-            assert store.campaign_scorecard(7, **kw) == M.campaign_scores(orders, NOW, 7, **kw)
-            assert store.product_scorecard(30, **kw) == M.product_scores(orders, NOW, 30, **kw)
-    assert store.daily_trend(30) == M.daily_trend(orders, NOW, 30)
-    assert store.orders_per_minute(180) == M.orders_per_minute(orders, NOW, 180)
+            assert store.creator_scorecard(30, **kw) == R.creator_scores(orders, NOW, 30, **kw)
+            assert store.campaign_scorecard(7, **kw) == R.campaign_scores(orders, NOW, 7, **kw)
+            assert store.product_scorecard(30, **kw) == R.product_scores(orders, NOW, 30, **kw)
+    assert store.daily_trend(30) == R.daily_trend(orders, NOW, 30)
+    assert store.orders_per_minute(180) == R.orders_per_minute(orders, NOW, 180)
     # Each scorecard row opens as many orders as it counts (the window's samples left out).
     for days in (1, 30):
         for filters, scored in [
@@ -566,7 +567,7 @@ def test_random_shops_sql_equals_pure(store, seed):
             *((Filters(product=k.sku_id), k.orders) for p in store.product_scorecard(days) for k in p.skus),
         ]:
             assert store.counts(filters.model_copy(update={"window_days": days}))["all"] == scored, filters
-    assert store.backlog_forecast() == M.backlog_forecast(orders, NOW)
+    assert store.backlog_forecast() == R.backlog_forecast(orders, NOW)
 
 
 def test_bad_windows_are_refused(store):

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tsshop_tui.cli import main
-from tsshop_tui.domain import metrics as M
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import ContentType, OrderStatus, RequestType
 from tsshop_tui.store import Store, StoreError, schema
 from tsshop_tui.store.rollup import REBUILD_ROLLUP, split_window
 
+from . import metric_reference as R
 from .factories import NOW
 from .test_metrics import FAULT, GOOD_TRACKING, line, random_shop
 
@@ -44,7 +44,7 @@ def assert_scorecards_are_the_pure_ones(store: Store) -> None:
     now = store.clock.now()
     for days in (1, 7, 30):
         for content in (None, ContentType.LIVE, ContentType.VIDEO):
-            assert store.product_scorecard(days, content_type=content) == M.product_scores(
+            assert store.product_scorecard(days, content_type=content) == R.product_scores(
                 orders, now, days, content_type=content
             ), (days, content)
 

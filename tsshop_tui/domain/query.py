@@ -60,7 +60,7 @@ class Filters(BaseModel):
     ids: tuple[str, ...] | None = Field(None, description="Only these order IDs (a tagged set).")
     metric: MetricKey | None = Field(
         None,
-        description="Only the orders counting against this health metric (domain.metrics.counts_against),"
+        description="Only the orders counting against this health metric (those behind its problem figure),"
         " in window_days for the figure of that window.",
     )
     window_days: int | None = Field(

@@ -1,7 +1,8 @@
 """Seller health metrics, scorecards, the daily trend and the live monitor, in SQL.
 
 The definitions are ``tsshop_tui.domain.metrics`` (read its docstring); every figure here equals the
-pure function of the same name there over the same orders, and the tests check that they do.
+reference implementation of the same name in ``tests/metric_reference.py`` over the same orders, and
+the tests check that they do.
 Windows bound ``create_time`` so SQLite walks one index range; all time comes from ``self.clock``.
 """
 
@@ -42,7 +43,7 @@ from .rollup import MASK_FIELDS, SELLER_FAULT_CODES, order_mask, split_window
 from .rows import ROW_COLUMNS, OrderRow, from_cents, order_row_from_tuple
 from .schema import FAR_FUTURE, VALID_TRACKING_SQL
 
-# The per-order tests of domain.metrics, in SQL; each is 0 or 1, never NULL.
+# The per-order tests of the metric definitions (tests/metric_reference.py), in SQL; each is 0 or 1, never NULL.
 CANCELLED_SQL = "(status = 'CANCELLED')"
 SELLER_FAULT_SQL = (
     "coalesce(status = 'CANCELLED' AND cancellation_initiator = 'SELLER'"
@@ -55,7 +56,7 @@ VALID_SQL = f"(rts_time IS NOT NULL AND {VALID_TRACKING_SQL})"
 DELIVERED_SQL = "(delivery_time IS NOT NULL)"
 RETURN_SQL = "(delivery_time IS NOT NULL AND has_return = 1)"
 
-# (numerator, denominator) per metric, as domain.metrics.METRIC_TESTS.
+# (numerator, denominator) per metric, as METRIC_TESTS in tests/metric_reference.py.
 METRIC_SQL: dict[MetricKey, tuple[str, str]] = {
     MetricKey.SFCR: (f"({PAID_SQL} AND {SELLER_FAULT_SQL})", PAID_SQL),
     MetricKey.LDR: (LATE_SQL, SHIPPED_SQL),
