@@ -39,3 +39,47 @@ def test_a_database_whose_tabs_drifted_from_the_catalog_is_put_right_when_opened
         in_transit = [o.id for o in orders if o.status is OrderStatus.IN_TRANSIT]
         assert sorted(row.id for row in store.page("in-transit", limit=500).rows) == sorted(in_transit)
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_every_order_action_is_bound_where_it_is_offered_with_its_declared_key():
+    from tsshop_tui.domain.catalog import ORDER_ACTIONS
+    from tsshop_tui.ui import actions
+    from tsshop_tui.ui.screens.detail import OrderDetailScreen
+    from tsshop_tui.ui.screens.main import MainScreen
+
+    def bound(screen: type) -> dict[str, tuple[str, str]]:
+        return {b.id: (b.key, b.action) for b in screen.BINDINGS if b.id}
+
+    for action in ORDER_ACTIONS:
+        assert bound(MainScreen)[f"main.{action.id}"] == (action.key, actions.METHODS[action.id])
+        assert hasattr(MainScreen, f"action_{actions.METHODS[action.id]}")
+        if action.detail:
+            assert bound(OrderDetailScreen)[f"detail.{action.id}"] == (action.key, actions.METHODS[action.id])
+    keys = [b.key for b in MainScreen.BINDINGS]
+    assert len(keys) == len(set(keys)), "two main-screen bindings share a key"
+    assert actions.CHANGING == {"note", "cancel_order", "ship", "answer"}
+
+
+def test_the_keymap_takes_every_order_action_id_and_refuses_one_the_registry_lacks():
+    import pytest
+
+    from tsshop_tui.config import ConfigError
+    from tsshop_tui.ui import actions
+    from tsshop_tui.ui.keymap import check_keymap
+
+    check_keymap(dict.fromkeys(actions.binding_ids(), "Z"))
+    with pytest.raises(ConfigError, match="'detail.export' .did you mean 'main.export'.. matches no binding"):
+        check_keymap({"detail.export": "E"})
+
+
+def test_the_command_line_has_a_subcommand_for_each_declared_changing_action():
+    import argparse
+
+    from tsshop_tui.cli import build_parser
+    from tsshop_tui.domain.catalog import ORDER_ACTIONS
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {choice.dest: choice.help for choice in sub._choices_actions}
+    for action in ORDER_ACTIONS:
+        if action.command:
+            assert helps[action.command] == action.command_help

@@ -27,7 +27,9 @@ from typing import Any, NoReturn, TextIO
 from pydantic import ValidationError
 
 from .config import ConfigError, Settings, load_settings, resolve_db
-from .domain.catalog import CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, STATUS_WORDS, TAB_IDS, TABS_BY_ID
+from .domain.catalog import (
+    CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, ORDER_ACTIONS_BY_ID, STATUS_WORDS, TAB_IDS, TABS_BY_ID,
+)
 from .domain.clock import Clock, FixedClock, SystemClock
 from .domain.metrics import MAX_DAYS
 from .domain.model import ContentType, Flag, Order, OrderType, RequestType
@@ -657,9 +659,13 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                       help="the job's id (default: made from operator, command, options and orders)")
     ids_help = "order IDs (several for bulk; '-' reads them from stdin)"
 
-    note = sub.add_parser(
-        "note", parents=[common, writes, jobs], help="add a note and/or flag to orders",
-        description=textwrap.fill(
+    def changing(action_id: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """The subcommand of a declared order action (domain.catalog.ORDER_ACTIONS), with its help."""
+        action = ORDER_ACTIONS_BY_ID[action_id]
+        return sub.add_parser(action.command, parents=[common, writes, jobs], help=action.command_help, **kwargs)
+
+    note = changing(
+        "note", description=textwrap.fill(
             "Append a note to each order; its newest note is its current note and flag. A note changes what "
             "it is given: without --flag the flag is kept, without --text the comment is kept.", width=78,
         ) + "\n\n" + JOB_HELP,
@@ -671,8 +677,8 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     note.add_argument("--text", type=_text_arg, default=None, help="the comment (default: keep the current one)")
     note.set_defaults(handler=cmd_note)
 
-    cancel = sub.add_parser(
-        "cancel", parents=[common, writes, jobs], help="cancel orders before shipping", description=JOB_HELP,
+    cancel = changing(
+        "cancel", description=JOB_HELP,
         epilog=_cancel_reasons_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cancel.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
@@ -680,9 +686,8 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                         help="a cancel reason code (listed below)")
     cancel.set_defaults(handler=cmd_cancel)
 
-    ship = sub.add_parser(
-        "ship", parents=[common, writes, jobs], help="mark orders shipped with tracking and carrier",
-        description=textwrap.fill(
+    ship = changing(
+        "ship", description=textwrap.fill(
             "Each order is one package with its own tracking number: give ID=TRACKING for each order, or one "
             "ID and --tracking. One number for two orders is refused; a number another order already has is "
             "a warning.", width=78,
@@ -696,8 +701,7 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     ship.add_argument("--carrier", required=True, type=_text_arg, metavar="C", help=f"one of: {', '.join(CARRIERS)}")
     ship.set_defaults(handler=cmd_ship)
 
-    request = sub.add_parser("request", parents=[common, writes, jobs],
-                             help="approve or reject buyer cancellation and return requests", description=JOB_HELP)
+    request = changing("answer", description=JOB_HELP)
     request.add_argument("answer", choices=("approve", "reject"))
     request.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
     request.add_argument("--type", required=True, choices=tuple(_REQUEST_KINDS))

@@ -116,6 +116,50 @@ class Action(StrEnum):
     EXPORT = "export"
 
 
+@dataclass(frozen=True)
+class OrderAction:
+    """What the operator can do to orders, declared once: the screens' keys and bindings, the command
+    palette, the help, the read-only set and the command line are made from these (ui.actions adds
+    the screens' side: which method of theirs runs it)."""
+
+    id: str  # the binding ids ('main.note', 'detail.note') end with it
+    key: str
+    label: str  # the main screen's footer and help
+    tooltip: str
+    action: Action | None  # the rules' action (which statuses it applies to, why it is refused); None: per request
+    palette: str  # the command palette's title; its help is the key and *about*
+    about: str
+    writes: bool = True  # refused on a read-only terminal
+    shown: bool = False  # in the main screen's footer
+    detail: str | None = None  # the order detail screen's label (None: not offered there)
+    command: str | None = None  # the command-line subcommand
+    command_help: str = ""
+
+
+ORDER_ACTIONS: tuple[OrderAction, ...] = (
+    OrderAction("note", "n", "Note", "Add a note and flag colour to the tagged orders or the one under the cursor",
+                Action.NOTE, "Add note / flag", "the tagged orders or the one under the cursor", shown=True,
+                detail="Note", command="note", command_help="add a note and/or flag to orders"),
+    OrderAction("cancel", "x", "Cancel", "Cancel before shipping, with a TikTok reason (seller-fault reasons raise SFCR)",
+                Action.CANCEL, "Cancel orders", "before shipping only, with a reason", shown=True,
+                detail="Cancel", command="cancel", command_help="cancel orders before shipping"),
+    OrderAction("ship", "m", "Mark shipped", "Mark shipped with tracking number and carrier",
+                Action.SHIP, "Mark shipped", "tracking number and carrier",
+                detail="Ship", command="ship", command_help="mark orders shipped with tracking and carrier"),
+    OrderAction("answer", "a", "Answer request", "Approve or reject a buyer cancellation or return/refund request",
+                None, "Answer buyer request", "approve or reject",
+                detail="Answer request", command="request",
+                command_help="approve or reject buyer cancellation and return requests"),
+    OrderAction("export", "e", "Export",
+                "Export the tagged orders, this tab with its filters, or all orders (CSV, XLSX, JSON)",
+                Action.EXPORT, "Export orders", "tagged, this tab with its filters, or all: CSV, XLSX, JSON",
+                writes=False),
+    OrderAction("print", "P", "Print",
+                "Print a picking list or 4x6 shipping labels (PDF; sent to the printer when one is set)",
+                Action.PRINT, "Print picking list / labels", "PDF, to the printer when one is set", writes=False),
+)
+ORDER_ACTIONS_BY_ID: dict[str, OrderAction] = {action.id: action for action in ORDER_ACTIONS}
+
 _ALWAYS = (Action.NOTE, Action.PRINT, Action.EXPORT)
 ALLOWED_ACTIONS: dict[OrderStatus, tuple[Action, ...]] = {
     S.UNPAID: (*_ALWAYS, Action.CANCEL),

@@ -10,16 +10,18 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from ..config import ConfigError
+from . import actions
 
 
 def binding_ids() -> set[str]:
-    """The id of every binding of the command centre: its app, screens, widgets and dialogs, and
-    the Textual widgets they use (all of tsshop_tui.ui is imported to find them)."""
+    """The id of every binding of the command centre: the order actions of the registry (ui.actions)
+    on each screen that offers them, and the bindings of its app, screens, widgets and dialogs and
+    of the Textual widgets they use (all of tsshop_tui.ui is imported to find them)."""
     from .. import ui
 
     for module in pkgutil.walk_packages(ui.__path__, f"{ui.__name__}."):
         importlib.import_module(module.name)
-    ids: set[str] = set()
+    ids = actions.binding_ids()
     pending: list[type] = [DOMNode]
     while pending:
         cls = pending.pop()

@@ -21,6 +21,7 @@ from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STA
 from ...domain.model import Order, OrderStatus
 from ...domain.rules import REASON_LABELS, abnormal_reason, action_items, countdown
 from ...domain.text import visible
+from .. import actions
 from ..format import STATUS_LABELS, deadline_cell, flag_cell, money, plain
 from ..paths import stylesheet
 from .order_actions import OrderActions, Target
@@ -55,10 +56,7 @@ class OrderDetailScreen(OrderActions):
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("j,down", "scroll(1)", "Scroll down", show=False, id="detail.down"),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="detail.up"),
-        Binding("n", "note", "Note", id="detail.note"),
-        Binding("x", "cancel_order", "Cancel", id="detail.cancel"),
-        Binding("m", "ship", "Ship", id="detail.ship"),
-        Binding("a", "answer", "Answer request", id="detail.answer"),
+        *actions.bindings("detail"),
     ]
 
     def __init__(self, order_id: str) -> None:

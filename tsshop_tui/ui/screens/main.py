@@ -21,6 +21,7 @@ from ...domain.model import Order
 from ...domain.query import SORT_LABELS, Filters, Sort
 from ...domain.text import visible
 from ...store import Cursor, OrderRow, Page, Store
+from .. import actions
 from ..format import clock_text, orders_count
 from ..paths import stylesheet
 from ..widgets.order_list import OrderList
@@ -126,18 +127,7 @@ class MainScreen(OrderActions):
                 tooltip="Combine filters: overdue, at risk, flag, note, creator, campaign, content, product, dates"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="main.filter.clear",
                 tooltip="Remove every filter chip"),
-        Binding("n", "note", "Note", id="main.note",
-                tooltip="Add a note and flag colour to the tagged orders or the one under the cursor"),
-        Binding("x", "cancel_order", "Cancel", id="main.cancel",
-                tooltip="Cancel before shipping, with a TikTok reason (seller-fault reasons raise SFCR)"),
-        Binding("m", "ship", "Mark shipped", show=False, id="main.ship",
-                tooltip="Mark shipped with tracking number and carrier"),
-        Binding("a", "answer", "Answer request", show=False, id="main.answer",
-                tooltip="Approve or reject a buyer cancellation or return/refund request"),
-        Binding("e", "export", "Export", show=False, id="main.export",
-                tooltip="Export the tagged orders, this tab with its filters, or all orders (CSV, XLSX, JSON)"),
-        Binding("P", "print", "Print", show=False, id="main.print",
-                tooltip="Print a picking list or 4x6 shipping labels (PDF; sent to the printer when one is set)"),
+        *actions.bindings("main"),
         Binding("s", "cycle_sort", "Sort", show=False, id="main.sort",
                 tooltip="Sort by ship-by, created time, total (Action needed: by deadline)"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="main.sort.reverse",
@@ -585,15 +575,8 @@ class MainScreen(OrderActions):
         for sort in SORTS:
             yield SystemCommand(f"Sort by {SORT_LABELS[sort]}", "s cycles", partial(self._set_sort, sort))
         yield SystemCommand("Pause / resume live refresh", "p", self.action_pause)
-        yield SystemCommand("Export orders", "e · tagged, this tab with its filters, or all: CSV, XLSX, JSON",
-                            self.action_export)
-        yield SystemCommand("Print picking list / labels", "P · PDF, to the printer when one is set",
-                            self.action_print)
-        if not self.tsshop.read_only:
-            yield SystemCommand("Add note / flag", "n · the tagged orders or the one under the cursor", self.action_note)
-            yield SystemCommand("Cancel orders", "x · before shipping only, with a reason", self.action_cancel_order)
-            yield SystemCommand("Mark shipped", "m · tracking number and carrier", self.action_ship)
-            yield SystemCommand("Answer buyer request", "a · approve or reject", self.action_answer)
+        for title, about, method in actions.palette(self.tsshop.read_only):
+            yield SystemCommand(title, about, getattr(self, f"action_{method}"))
 
     def action_export(self) -> None:
         from ..modals.export import ExportModal, scopes_of_screen

@@ -25,6 +25,7 @@ from ...domain.model import Flag, Order, OrderStatus, RequestStatus, RequestType
 from ...domain.rules import RuleError, abnormal_reason, refusal
 from ...domain.text import visible
 from ...store import StoreError
+from ..actions import CHANGING
 from ..format import flag_cell, money
 from ..modals.answer import Answer, AnswerModal
 from ..modals.cancel import CancelModal
@@ -36,7 +37,6 @@ from ..modals.ship import ShipInput, ShipModal
 if TYPE_CHECKING:
     from ...store import Store
 
-CHANGING_ACTIONS = frozenset({"note", "cancel_order", "ship", "answer"})
 LISTED = 8  # orders listed by name in a confirmation; the rest are counted
 
 
@@ -99,7 +99,7 @@ class OrderActions(Screen[None]):
         return self.app.store  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in CHANGING_ACTIONS and getattr(self.app, "read_only", False):
+        if action in CHANGING and getattr(self.app, "read_only", False):
             return False
         return True
 
