@@ -83,3 +83,34 @@ def test_the_command_line_has_a_subcommand_for_each_declared_changing_action():
     for action in ORDER_ACTIONS:
         if action.command:
             assert helps[action.command] == action.command_help
+
+
+async def test_help_shows_the_keys_the_users_keymap_gives_tabs_and_actions(tmp_path):
+    from textual.widgets import Static
+
+    from .ui_shop import build_shop, make_app
+
+    keymap = {"main.tab.to-ship": "T", "main.note": "N", "main.view.toggle": "V"}
+    async with make_app(build_shop(tmp_path / "shop.db"), keymap=keymap).run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = pilot.app.screen.query(Static)[-1].content
+        options = pilot.app.console.options.update_width(300)
+        text = "".join(segment.text for segment in pilot.app.console.render(table, options))
+        tabs = text.split("Tabs: ")[1].split("\n")[0]
+        assert "T To ship" in tabs and "2 To ship" not in tabs and "1 Action needed" in tabs
+        assert " N             Note — " in text and " V             View — " in text
+
+
+async def test_the_palette_offers_each_declared_action_and_only_reading_ones_when_read_only(tmp_path):
+    from tsshop_tui.domain.catalog import ORDER_ACTIONS
+
+    from .ui_shop import build_shop, make_app
+
+    path = build_shop(tmp_path / "shop.db")
+    for read_only in (False, True):
+        async with make_app(path, read_only=read_only).run_test(size=(80, 24)) as pilot:
+            commands = {c.title: c.help for c in pilot.app.screen.palette_commands()}
+            for action in ORDER_ACTIONS:
+                offered = not (read_only and action.writes)
+                assert (commands.get(action.palette) == f"{action.key} · {action.about}") is offered
