@@ -51,10 +51,10 @@ def test_every_order_action_is_bound_where_it_is_offered_with_its_declared_key()
         return {b.id: (b.key, b.action) for b in screen.BINDINGS if b.id}
 
     for action in ORDER_ACTIONS:
-        assert bound(MainScreen)[f"main.{action.id}"] == (action.key, actions.METHODS[action.id])
-        assert hasattr(MainScreen, f"action_{actions.METHODS[action.id]}")
+        assert bound(MainScreen)[f"main.{action.id}"] == (action.key, actions.binding_action(action))
+        assert hasattr(MainScreen, f"action_{actions.call(action)[0]}")
         if action.detail:
-            assert bound(OrderDetailScreen)[f"detail.{action.id}"] == (action.key, actions.METHODS[action.id])
+            assert bound(OrderDetailScreen)[f"detail.{action.id}"] == (action.key, actions.binding_action(action))
     keys = [b.key for b in MainScreen.BINDINGS]
     assert len(keys) == len(set(keys)), "two main-screen bindings share a key"
     assert actions.CHANGING == {"note", "cancel_order", "ship", "answer"}
@@ -114,3 +114,59 @@ async def test_the_palette_offers_each_declared_action_and_only_reading_ones_whe
             for action in ORDER_ACTIONS:
                 offered = not (read_only and action.writes)
                 assert (commands.get(action.palette) == f"{action.key} · {action.about}") is offered
+
+
+HOLD = "Hold for verification"
+
+
+def _with_hold(monkeypatch):
+    """ORDER_ACTIONS with a note-like action declared in it, as adding one to the catalog would."""
+    from dataclasses import replace
+
+    from tsshop_tui import cli
+    from tsshop_tui.domain import catalog
+    from tsshop_tui.domain.model import Flag
+
+    hold = replace(catalog.ORDER_ACTIONS_BY_ID["note"], id="hold", key="h", label="Hold", command="hold",
+                   command_help="hold orders for verification", command_about="A red flag and a note.",
+                   note=catalog.NoteStart(Flag.RED, HOLD))
+    monkeypatch.setattr(cli, "ORDER_ACTIONS", (*catalog.ORDER_ACTIONS, hold))
+    monkeypatch.setitem(catalog.ORDER_ACTIONS_BY_ID, "hold", hold)
+    return hold
+
+
+def test_a_declared_note_like_action_is_a_subcommand_adding_its_note(monkeypatch, store):
+    import io
+
+    from tsshop_tui.cli import main
+    from tsshop_tui.domain.model import Flag
+
+    from .factories import NOW, make_order
+
+    _with_hold(monkeypatch)
+    store.upsert_orders([make_order(1)], source="test")
+    order_id = make_order(1).id
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["hold", order_id, "--db", str(store.path), "--now", NOW.isoformat()], out=out, err=err)
+    assert code == 0, err.getvalue()
+    order = store.get(order_id)
+    assert (order.flag, order.current_note.text) == (Flag.RED, HOLD)
+    assert order.history[-1].after.get("job")
+
+
+async def test_a_note_like_actions_dialog_starts_with_its_note(monkeypatch, tmp_path):
+    from tsshop_tui.domain.model import Flag
+    from tsshop_tui.ui.modals.note import NoteModal
+    from tsshop_tui.ui.widgets.order_list import OrderList
+
+    from .ui_shop import build_shop, make_app
+
+    _with_hold(monkeypatch)
+    async with make_app(build_shop(tmp_path / "shop.db")).run_test(size=(120, 36)) as pilot:
+        pilot.app.screen.action_note("hold")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, NoteModal)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        order = pilot.app.store.get(pilot.app.screen.query_one(OrderList).cursor_row.id)
+        assert (order.flag, order.current_note.text) == (Flag.RED, HOLD)

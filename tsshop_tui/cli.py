@@ -28,7 +28,8 @@ from pydantic import ValidationError
 
 from .config import ConfigError, Settings, load_settings, resolve_db
 from .domain.catalog import (
-    CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, ORDER_ACTIONS_BY_ID, STATUS_WORDS, TAB_IDS, TABS_BY_ID,
+    CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, ORDER_ACTIONS, ORDER_ACTIONS_BY_ID, STATUS_WORDS, TAB_IDS,
+    TABS_BY_ID,
 )
 from .domain.clock import Clock, FixedClock, SystemClock
 from .domain.metrics import MAX_DAYS
@@ -513,7 +514,8 @@ def _flag_arg(text: str) -> Flag | None:
 
 
 def cmd_note(ctx: Context) -> int:
-    """A note changes what it is given: no --flag keeps the flag, no --text keeps the comment."""
+    """A note-like action (note, or one declared with its note's start): a note changes what it is
+    given: no --flag keeps the flag, no --text keeps the comment."""
     flag = ctx.args.flag
     text = ctx.args.text if (ctx.args.text or "").strip() else None
     if flag is KEEP and text is None:
@@ -525,7 +527,7 @@ def cmd_note(ctx: Context) -> int:
         done = f"note added (flag {flag_word})"
     params = {"flag": "keep" if flag is KEEP else (flag.value if flag else "none"), "text": text}
     return _run_bulk(
-        ctx, "note", params, lambda _order: done,
+        ctx, ctx.args.note_command, params, lambda _order: done,
         lambda store, ids, job, on_each: store.add_note_many(ids, flag=flag, text=text, job=job, on_each=on_each),
     )
 
@@ -664,18 +666,21 @@ def _add_action_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         action = ORDER_ACTIONS_BY_ID[action_id]
         return sub.add_parser(action.command, parents=[common, writes, jobs], help=action.command_help, **kwargs)
 
-    note = changing(
-        "note", description=textwrap.fill(
-            "Append a note to each order; its newest note is its current note and flag. A note changes what "
-            "it is given: without --flag the flag is kept, without --text the comment is kept.", width=78,
-        ) + "\n\n" + JOB_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    note.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
-    note.add_argument("--flag", type=_flag_arg, default=KEEP, metavar="COLOUR",
-                      help=f"{', '.join(f.value for f in Flag)}, or none to clear the flag (default: keep it)")
-    note.add_argument("--text", type=_text_arg, default=None, help="the comment (default: keep the current one)")
-    note.set_defaults(handler=cmd_note)
+    for action in ORDER_ACTIONS:
+        if action.note is None:
+            continue
+        start = action.note
+        note = changing(
+            action.id, description=textwrap.fill(action.command_about, width=78) + "\n\n" + JOB_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        note.add_argument("ids", nargs="+", type=_text_arg, metavar="ID", help=ids_help)
+        note.add_argument("--flag", type=_flag_arg, default=KEEP if start.flag is None else start.flag,
+                          metavar="COLOUR", help=f"{', '.join(f.value for f in Flag)}, or none to clear the flag "
+                          f"(default: {'keep it' if start.flag is None else start.flag.value})")
+        note.add_argument("--text", type=_text_arg, default=start.text, help="the comment (default: "
+                          + ("keep the current one)" if start.text is None else f"{start.text!r})".replace("%", "%%")))
+        note.set_defaults(handler=cmd_note, note_command=action.command)
 
     cancel = changing(
         "cancel", description=JOB_HELP,

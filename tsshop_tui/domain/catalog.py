@@ -117,6 +117,15 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
+class NoteStart:
+    """What the note of a note-like action starts as: its flag (None keeps the order's) and text (None
+    keeps the comment). The operator may change both in the dialog, or on the command line."""
+
+    flag: Flag | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class OrderAction:
     """What the operator can do to orders, declared once: the screens' keys and bindings, the command
     palette, the help, the read-only set and the command line are made from these (ui.actions adds
@@ -134,12 +143,17 @@ class OrderAction:
     detail: str | None = None  # the order detail screen's label (None: not offered there)
     command: str | None = None  # the command-line subcommand
     command_help: str = ""
+    note: NoteStart | None = None  # a note-like action: it adds a note starting as this (the note dialog,
+    # the subcommand's --flag and --text), and the subcommand's description says what it does
+    command_about: str = ""
 
 
 ORDER_ACTIONS: tuple[OrderAction, ...] = (
     OrderAction("note", "n", "Note", "Add a note and flag colour to the tagged orders or the one under the cursor",
                 Action.NOTE, "Add note / flag", "the tagged orders or the one under the cursor", shown=True,
-                detail="Note", command="note", command_help="add a note and/or flag to orders"),
+                detail="Note", command="note", command_help="add a note and/or flag to orders", note=NoteStart(),
+                command_about="Append a note to each order; its newest note is its current note and flag. A note "
+                "changes what it is given: without --flag the flag is kept, without --text the comment is kept."),
     OrderAction("cancel", "x", "Cancel", "Cancel before shipping, with a TikTok reason (seller-fault reasons raise SFCR)",
                 Action.CANCEL, "Cancel orders", "before shipping only, with a reason", shown=True,
                 detail="Cancel", command="cancel", command_help="cancel orders before shipping"),

@@ -575,8 +575,9 @@ class MainScreen(OrderActions):
         for sort in SORTS:
             yield SystemCommand(f"Sort by {SORT_LABELS[sort]}", "s cycles", partial(self._set_sort, sort))
         yield SystemCommand("Pause / resume live refresh", "p", self.action_pause)
-        for title, about, method in actions.palette(self.tsshop.read_only):
-            yield SystemCommand(title, about, getattr(self, f"action_{method}"))
+        for title, about, action in actions.palette(self.tsshop.read_only):
+            method, arguments = actions.call(action)
+            yield SystemCommand(title, about, partial(getattr(self, f"action_{method}"), *arguments))
 
     def action_export(self) -> None:
         from ..modals.export import ExportModal, scopes_of_screen

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.screen import Screen
 
-from ...domain.catalog import CANCEL_REASONS_BY_CODE, CARRIERS, Action
+from ...domain.catalog import CANCEL_REASONS_BY_CODE, CARRIERS, ORDER_ACTIONS_BY_ID, Action, NoteStart
 from ...domain.model import Flag, Order, OrderStatus, RequestStatus, RequestType
 from ...domain.rules import RuleError, abnormal_reason, refusal
 from ...domain.text import visible
@@ -30,7 +30,7 @@ from ..format import flag_cell, money
 from ..modals.answer import Answer, AnswerModal
 from ..modals.cancel import CancelModal
 from ..modals.confirm import ConfirmModal
-from ..modals.note import Current, NoteInput, NoteModal
+from ..modals.note import KEEP, Current, NoteInput, NoteModal
 from ..modals.result import Next, ResultModal
 from ..modals.ship import ShipInput, ShipModal
 
@@ -129,10 +129,13 @@ class OrderActions(Screen[None]):
 
     # Note ---------------------------------------------------------------------------------
 
-    def action_note(self) -> None:
+    def action_note(self, action_id: str = "note") -> None:
+        """Open the note dialog; a note-like action's (ORDER_ACTIONS) starts with its flag and text."""
         targets = self.action_targets()
+        start = ORDER_ACTIONS_BY_ID[action_id].note or NoteStart()
         if targets:
-            self._open_note(targets, None)
+            self._open_note(targets, None if start == NoteStart() else NoteInput(
+                KEEP if start.flag is None else start.flag, start.text))
 
     def _open_note(self, targets: list[Target], typed: NoteInput | None) -> None:
         current = None
