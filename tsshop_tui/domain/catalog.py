@@ -154,7 +154,8 @@ ORDER_ACTIONS: tuple[OrderAction, ...] = (
                 detail="Note", command="note", command_help="add a note and/or flag to orders", note=NoteStart(),
                 command_about="Append a note to each order; its newest note is its current note and flag. A note "
                 "changes what it is given: without --flag the flag is kept, without --text the comment is kept."),
-    OrderAction("cancel", "x", "Cancel", "Cancel before shipping, with a TikTok reason (seller-fault reasons raise SFCR)",
+    OrderAction("cancel", "x", "Cancel",
+                "Cancel before shipping, with a TikTok reason (seller-fault reasons raise SFCR)",
                 Action.CANCEL, "Cancel orders", "before shipping only, with a reason", shown=True,
                 detail="Cancel", command="cancel", command_help="cancel orders before shipping"),
     OrderAction("ship", "m", "Mark shipped", "Mark shipped with tracking number and carrier",

@@ -24,7 +24,6 @@ METHODS: dict[str, str] = {
 SCREENS = ("main", "detail")
 
 
-
 def call(action: OrderAction) -> tuple[str, tuple[str, ...]]:
     """The screen's method that runs *action*, and its arguments."""
     return ("note", (action.id,)) if action.note is not None else (METHODS[action.id], ())

@@ -42,7 +42,8 @@ def _bindings(owner: type) -> list[Binding]:
 def _tabs(keys: dict[str, str]) -> Text:
     """'Tabs: 1 Action needed · … · All: ] after Returns, or ctrl+p': each tab's key (*keys*, by tab
     id) and where the tabs without one are."""
-    text = Text("Tabs: ") + Text(" · ".join(f"{keys[tab.id]} {tab.label}" for tab in TABS if tab.id in keys), style="dim")
+    keyed = " · ".join(f"{keys[tab.id]} {tab.label}" for tab in TABS if tab.id in keys)
+    text = Text("Tabs: ") + Text(keyed, style="dim")
     for before, tab in zip(TABS, TABS[1:], strict=False):
         if tab.id not in keys:
             text.append(f" · {tab.label}: ] after {before.label}, or ctrl+p", style="dim")

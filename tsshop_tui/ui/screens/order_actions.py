@@ -130,9 +130,11 @@ class OrderActions(Screen[None]):
     # Note ---------------------------------------------------------------------------------
 
     def action_note(self, action_id: str = "note") -> None:
-        """Open the note dialog; a note-like action's (ORDER_ACTIONS) starts with its flag and text."""
-        targets = self.action_targets()
-        start = ORDER_ACTIONS_BY_ID[action_id].note or NoteStart()
+        """Open the note dialog for the orders the action's rules allow; a note-like action's
+        (ORDER_ACTIONS) starts with its flag and text."""
+        declared = ORDER_ACTIONS_BY_ID[action_id]
+        targets = self._allowed(declared.action or Action.NOTE)
+        start = declared.note or NoteStart()
         if targets:
             self._open_note(targets, None if start == NoteStart() else NoteInput(
                 KEEP if start.flag is None else start.flag, start.text))
