@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -75,48 +77,22 @@ class Filters(BaseModel):
     )
 
     def chips(self) -> list[tuple[str, str]]:
-        """(field, label) for each active filter, in a stable order, for chips and summaries."""
-        chips: list[tuple[str, str]] = []
-        if self.overdue:
-            chips.append(("overdue", "overdue"))
-        if self.at_risk_hours is not None:
-            chips.append(("at_risk_hours", f"at risk <{self.at_risk_hours}h"))
-        if self.flag is not None:
-            chips.append(("flag", f"flag {self.flag.value}"))
-        if self.has_note is not None:
-            chips.append(("has_note", "has note" if self.has_note else "no note"))
-        if self.creator:
-            chips.append(("creator", f"creator @{self.creator.lstrip('@')}"))
-        if self.campaign:
-            chips.append(("campaign", f"campaign {self.campaign}"))
-        if self.content_type is not None:
-            chips.append(("content_type", self.content_type.value.lower()))
-        if self.product:
-            chips.append(("product", f"product {self.product}"))
-        if self.created_from or self.created_to:
-            start = self.created_from.isoformat() if self.created_from else "…"
-            end = self.created_to.isoformat() if self.created_to else "…"
-            chips.append(("created", f"created {start}–{end}"))
-        if self.order_type is not None:
-            chips.append(("order_type", self.order_type.value.lower().replace("_", "-")))
-        if self.sample is not None:
-            chips.append(("sample", "samples only" if self.sample else "no samples"))
-        if self.ids is not None:
-            chips.append(("ids", f"{len(self.ids)} tagged"))
-        if self.metric is not None:
-            chips.append(("metric", METRIC_CHIPS[self.metric]))
-        if self.window_days is not None:
-            chips.append(("window_days", f"last {self.window_days}d"))
-        if self.search is not None:
-            chips.append(("search", f"search {len(self.search)} IDs"))
-        return chips
+        """(chip, label) for each active filter, in a stable order, for chips and summaries."""
+        chips: dict[str, str] = {}
+        for name, spec in FILTER_FIELDS.items():
+            if spec.chip not in chips and self.is_set(name):
+                chips[spec.chip] = spec.label(self)
+        return list(chips.items())
+
+    def is_set(self, name: str) -> bool:
+        """Whether field *name* filters anything (an empty text does not)."""
+        value = getattr(self, name)
+        return value != type(self).model_fields[name].default and value != ""
 
     def without(self, chip: str) -> Filters:
         """These filters less the one a chip stands for."""
-        if chip == "created":
-            return self.model_copy(update={"created_from": None, "created_to": None})
-        default = type(self).model_fields[chip].default
-        return self.model_copy(update={chip: default})
+        fields = type(self).model_fields
+        return self.model_copy(update={n: fields[n].default for n, s in FILTER_FIELDS.items() if s.chip == chip})
 
     @model_validator(mode="before")
     @classmethod
@@ -132,6 +108,153 @@ class Filters(BaseModel):
     @property
     def active(self) -> bool:
         return bool(self.chips())
+
+
+@dataclass(frozen=True)
+class Control:
+    """How the filter dialog shows a field: a *kind* the UI knows, as plain data.
+
+    kind: "checkbox" (text beside it), "integer", "text", "date" (placeholder in the box) or "select"
+    (options: (label, key, value); "any" is no choice). A field with no Control is not in the dialog.
+    """
+
+    kind: str
+    label: str
+    text: str = ""
+    options: tuple[tuple[str, str, Any], ...] = ()
+    widget_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A field's command-line option(s) for export and print, as plain data.
+
+    arg: the kind of value the CLI parses ("int", "text", "username", "date", "ids", "search", or an
+    enum class with its name in an error); None: a switch (one flag) or a yes/no pair (two flags).
+    group: "filters" or "scope" (which orders). helps: one help per flag (None: no help text).
+    """
+
+    flags: tuple[str, ...]
+    helps: tuple[str | None, ...]
+    arg: str | tuple[type[StrEnum], str] | None = None
+    metavar: str | None = None
+    group: str = "filters"
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """Everything about one Filters field: its chip (key and text), its dialog control and CLI option.
+
+    The store's SQL term for it is in store.reads.FILTER_SQL, keyed by the same name. None for control
+    or cli says, on purpose, that the field is set elsewhere (a drill-down, a tagged set, bulk search).
+    """
+
+    chip: str
+    label: Callable[[Filters], str]
+    control: Control | None
+    cli: CliOption | None
+
+
+def _enum_options(kind: type[StrEnum], label: Callable[[str], str]) -> tuple[tuple[str, str, Any], ...]:
+    return tuple((label(m.value), m.value, m) for m in kind)
+
+
+def _dashed(member: StrEnum) -> str:
+    return member.value.lower().replace("_", "-")
+
+
+def _created(f: Filters) -> str:
+    start = f.created_from.isoformat() if f.created_from else "…"
+    end = f.created_to.isoformat() if f.created_to else "…"
+    return f"created {start}–{end}"
+
+
+_DATE = "YYYY-MM-DD"
+
+# One entry per Filters field, in the order of chips, SQL terms, dialog rows and CLI options.
+FILTER_FIELDS: dict[str, FilterField] = {
+    "overdue": FilterField(
+        "overdue", lambda f: "overdue",
+        Control("checkbox", "Overdue", "to ship, past ship-by"),
+        CliOption(("--overdue",), ("to ship and past the ship-by time",)),
+    ),
+    "at_risk_hours": FilterField(
+        "at_risk_hours", lambda f: f"at risk <{f.at_risk_hours}h",
+        Control("integer", "At risk within (h)", "e.g. 6", widget_id="at_risk"),
+        CliOption(("--at-risk-hours",), ("to ship within N hours",), "int", "N"),
+    ),
+    "flag": FilterField(
+        "flag", lambda f: f"flag {f.flag.value}" if f.flag else "",
+        Control("select", "Flag", options=_enum_options(Flag, str)),
+        CliOption(("--flag",), (", ".join(f.value for f in Flag),), (Flag, "flag"), "C"),
+    ),
+    "has_note": FilterField(
+        "has_note", lambda f: "has note" if f.has_note else "no note",
+        Control("select", "Has note", options=(("yes", "yes", True), ("no", "no", False))),
+        CliOption(("--has-note", "--no-note"), (None, None)),
+    ),
+    "creator": FilterField(
+        "creator", lambda f: f"creator @{(f.creator or '').lstrip('@')}",
+        Control("text", "Creator", "@username"),
+        CliOption(("--creator",), ("creator username (with or without @)",), "username", "U"),
+    ),
+    "campaign": FilterField(
+        "campaign", lambda f: f"campaign {f.campaign}",
+        Control("text", "Campaign"),
+        CliOption(("--campaign",), (None,), "text", "C"),
+    ),
+    "content_type": FilterField(
+        "content_type", lambda f: f.content_type.value.lower() if f.content_type else "",
+        Control("select", "Content type", options=_enum_options(ContentType, str.title)),
+        CliOption(("--content-type",), (", ".join(c.value.lower() for c in ContentType),),
+                  (ContentType, "content type"), "T"),
+    ),
+    "product": FilterField(
+        "product", lambda f: f"product {f.product}",
+        Control("text", "Product or SKU", "product ID, SKU ID or seller SKU"),
+        CliOption(("--product",), ("a product ID, SKU ID or seller SKU",), "text", "P"),
+    ),
+    "created_from": FilterField(
+        "created", _created,
+        Control("date", "Created from", _DATE),
+        CliOption(("--created-from",), (_DATE,), "date", "D"),
+    ),
+    "created_to": FilterField(
+        "created", _created,
+        Control("date", "Created to", _DATE),
+        CliOption(("--created-to",), (f"{_DATE}, inclusive",), "date", "D"),
+    ),
+    "order_type": FilterField(
+        "order_type", lambda f: _dashed(f.order_type) if f.order_type else "",
+        Control("select", "Order type", options=_enum_options(OrderType, lambda v: v.replace("_", " ").title())),
+        CliOption(("--order-type",), (", ".join(t.value.lower() for t in OrderType),), (OrderType, "order type"), "T"),
+    ),
+    "sample": FilterField(
+        "sample", lambda f: "samples only" if f.sample else "no samples",
+        Control("select", "Sample orders", options=(("only samples", "only", True), ("no samples", "none", False))),
+        CliOption(("--sample", "--no-samples"), ("only sample orders", "leave sample orders out")),
+    ),
+    "ids": FilterField(
+        "ids", lambda f: f"{len(f.ids or ())} tagged",
+        None,
+        CliOption(("--ids",), ("only these order IDs (a tagged set); '-' reads them from stdin",), "ids", "ID",
+                  group="scope"),
+    ),
+    "metric": FilterField(
+        "metric", lambda f: METRIC_CHIPS[f.metric] if f.metric else "",
+        None, None,
+    ),
+    "window_days": FilterField(
+        "window_days", lambda f: f"last {f.window_days}d",
+        None, None,
+    ),
+    "search": FilterField(
+        "search", lambda f: f"search {len(f.search or ())} IDs",
+        None,
+        CliOption(("--search",), ("orders matching up to 100 order, tracking, product, SKU IDs or seller SKUs",),
+                  "search", "ID", group="scope"),
+    ),
+}
 
 
 class SearchTooLong(ValueError):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from ..domain.catalog import STATUS_TABS, TAB_IDS, TO_SHIP
-from ..domain.metrics import METRICS_BY_KEY, Direction, window_bounds
+from ..domain.metrics import METRICS_BY_KEY, Direction, MetricKey, window_bounds
 from ..domain.model import Order
 from ..domain.query import Filters, Sort
 from ..domain.rules import Reason
@@ -104,69 +104,75 @@ def _epoch_of_day(day: Any, *, end: bool = False) -> int:
     return int(moment.timestamp())
 
 
+Term = tuple[str, dict[str, Any]]
+
+
+def _ids_term(ids: tuple[str, ...], now: int) -> Term:
+    names = [f"f_id{i}" for i in range(len(ids))]
+    return (f"o.id IN ({', '.join(':' + n for n in names)})" if names else "0"), dict(zip(names, ids, strict=True))
+
+
+def _metric_term(metric: MetricKey, now: int) -> Term:
+    # The orders counting against a health figure (with window_days: store.metrics.metric_order_ids).
+    numerator, denominator = METRIC_SQL[metric]
+    if METRICS_BY_KEY[metric].direction is Direction.MIN:
+        numerator = f"{denominator} AND NOT {numerator}"
+    return f"o.is_sample_order = 0 AND {numerator}", {}
+
+
+def _window_term(days: int, now: int) -> Term:
+    # The window of the health figures and scorecards (store.metrics.WINDOW_SQL), so they add up.
+    since, until = window_bounds(now, days)
+    return "o.create_time BETWEEN :f_wsince AND :f_wuntil AND o.is_sample_order = 0", {"f_wsince": since, "f_wuntil": until}
+
+
+def _search_term(search: tuple[str, ...], now: int) -> Term:
+    names = [f"f_s{i}" for i in range(len(search))]
+    in_list = ", ".join(":" + n for n in names) or "NULL"
+    return f"o.id IN (SELECT order_id FROM ({_matches_sql(in_list)}))", dict(zip(names, search, strict=True))
+
+
+# The WHERE term (on alias ``o``) and parameters of each Filters field once it is set (Filters.is_set),
+# keyed like domain.query.FILTER_FIELDS.
+FILTER_SQL: dict[str, Callable[[Any, int], Term]] = {
+    "overdue": lambda on, now: ("o.tab = 'to-ship' AND o.ship_by_key < :f_now", {"f_now": now}),
+    "at_risk_hours": lambda hours, now: (
+        "o.tab = 'to-ship' AND o.ship_by_key >= :f_now AND o.ship_by_key < :f_risk",
+        {"f_now": now, "f_risk": now + hours * 3600},
+    ),
+    "flag": lambda flag, now: ("o.flag = :f_flag", {"f_flag": flag.value}),
+    "has_note": lambda has, now: ("o.note IS NOT NULL" if has else "o.note IS NULL", {}),
+    "creator": lambda creator, now: (
+        "o.creator_username = :f_creator COLLATE NOCASE", {"f_creator": creator.lstrip("@")}
+    ),
+    "campaign": lambda campaign, now: ("o.campaign = :f_campaign COLLATE NOCASE", {"f_campaign": campaign}),
+    "content_type": lambda content, now: ("o.content_type = :f_content", {"f_content": content.value}),
+    "product": lambda product, now: (
+        "o.id IN (SELECT order_id FROM line_items WHERE product_id = :f_product"
+        " UNION SELECT order_id FROM line_items WHERE sku_id = :f_product"
+        " UNION SELECT order_id FROM line_items WHERE seller_sku = :f_product)",
+        {"f_product": product},
+    ),
+    "created_from": lambda day, now: ("o.create_time >= :f_from", {"f_from": _epoch_of_day(day)}),
+    "created_to": lambda day, now: ("o.create_time < :f_to", {"f_to": _epoch_of_day(day, end=True)}),
+    "order_type": lambda kind, now: ("o.order_type = :f_type", {"f_type": kind.value}),
+    "sample": lambda sample, now: ("o.is_sample_order = :f_sample", {"f_sample": int(sample)}),
+    "ids": _ids_term,
+    "metric": _metric_term,
+    "window_days": _window_term,
+    "search": _search_term,
+}
+
+
 def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
     """WHERE terms (on alias ``o``) and their parameters for *filters*."""
     terms: list[str] = []
     params: dict[str, Any] = {}
-    if filters.overdue:
-        terms.append("o.tab = 'to-ship' AND o.ship_by_key < :f_now")
-        params["f_now"] = now
-    if filters.at_risk_hours is not None:
-        terms.append("o.tab = 'to-ship' AND o.ship_by_key >= :f_now AND o.ship_by_key < :f_risk")
-        params["f_now"] = now
-        params["f_risk"] = now + filters.at_risk_hours * 3600
-    if filters.flag is not None:
-        terms.append("o.flag = :f_flag")
-        params["f_flag"] = filters.flag.value
-    if filters.has_note is not None:
-        terms.append("o.note IS NOT NULL" if filters.has_note else "o.note IS NULL")
-    if filters.creator:
-        terms.append("o.creator_username = :f_creator COLLATE NOCASE")
-        params["f_creator"] = filters.creator.lstrip("@")
-    if filters.campaign:
-        terms.append("o.campaign = :f_campaign COLLATE NOCASE")
-        params["f_campaign"] = filters.campaign
-    if filters.content_type is not None:
-        terms.append("o.content_type = :f_content")
-        params["f_content"] = filters.content_type.value
-    if filters.product:
-        terms.append(
-            "o.id IN (SELECT order_id FROM line_items WHERE product_id = :f_product"
-            " UNION SELECT order_id FROM line_items WHERE sku_id = :f_product"
-            " UNION SELECT order_id FROM line_items WHERE seller_sku = :f_product)"
-        )
-        params["f_product"] = filters.product
-    if filters.created_from is not None:
-        terms.append("o.create_time >= :f_from")
-        params["f_from"] = _epoch_of_day(filters.created_from)
-    if filters.created_to is not None:
-        terms.append("o.create_time < :f_to")
-        params["f_to"] = _epoch_of_day(filters.created_to, end=True)
-    if filters.order_type is not None:
-        terms.append("o.order_type = :f_type")
-        params["f_type"] = filters.order_type.value
-    if filters.sample is not None:
-        terms.append("o.is_sample_order = :f_sample")
-        params["f_sample"] = int(filters.sample)
-    if filters.ids is not None:
-        names = [f"f_id{i}" for i in range(len(filters.ids))]
-        terms.append(f"o.id IN ({', '.join(':' + n for n in names)})" if names else "0")
-        params.update(zip(names, filters.ids, strict=True))
-    if filters.metric is not None:
-        # The orders counting against a health figure (with window_days: store.metrics.metric_order_ids).
-        numerator, denominator = METRIC_SQL[filters.metric]
-        if METRICS_BY_KEY[filters.metric].direction is Direction.MIN:
-            numerator = f"{denominator} AND NOT {numerator}"
-        terms.append(f"o.is_sample_order = 0 AND {numerator}")
-    if filters.window_days is not None:
-        # The window of the health figures and scorecards (store.metrics.WINDOW_SQL), so they add up.
-        terms.append("o.create_time BETWEEN :f_wsince AND :f_wuntil AND o.is_sample_order = 0")
-        params["f_wsince"], params["f_wuntil"] = window_bounds(now, filters.window_days)
-    if filters.search is not None:
-        names = [f"f_s{i}" for i in range(len(filters.search))]
-        in_list = ", ".join(":" + n for n in names) or "NULL"
-        terms.append(f"o.id IN (SELECT order_id FROM ({_matches_sql(in_list)}))")
-        params.update(zip(names, filters.search, strict=True))
+    for name in type(filters).model_fields:
+        if filters.is_set(name):
+            term, values = FILTER_SQL[name](getattr(filters, name), now)
+            terms.append(term)
+            params.update(values)
     return terms, params
 
 
