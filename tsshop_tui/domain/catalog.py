@@ -163,7 +163,7 @@ ORDER_ACTIONS: tuple[OrderAction, ...] = (
                 detail="Ship", command="ship", command_help="mark orders shipped with tracking and carrier"),
     OrderAction("answer", "a", "Answer request", "Approve or reject a buyer cancellation or return/refund request",
                 None, "Answer buyer request", "approve or reject",
-                detail="Answer request", command="request",
+                detail="Answer", command="request",
                 command_help="approve or reject buyer cancellation and return requests"),
     OrderAction("export", "e", "Export",
                 "Export the tagged orders, this tab with its filters, or all orders (CSV, XLSX, JSON)",
