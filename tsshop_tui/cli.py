@@ -33,8 +33,8 @@ from .domain.catalog import (
 )
 from .domain.clock import Clock, FixedClock, SystemClock
 from .domain.metrics import MAX_DAYS
-from .domain.model import ContentType, Flag, Order, OrderType, RequestType
-from .domain.query import Filters, SearchTooLong, parse_ids
+from .domain.model import Flag, Order, RequestType
+from .domain.query import FILTER_FIELDS, CliOption, Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, canonical_carrier, countdown, tracking_problem
 from .domain.text import visible
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
@@ -807,61 +807,68 @@ def _choice_arg(kind: type[Any], label: str) -> Callable[[str], Any]:
     return parse
 
 
+def _username_arg(text: str) -> str | None:
+    return _text_arg(text).lstrip("@") or None
+
+
+# The parser of each kind of value a filter's CLI option takes (domain.query.CliOption.arg).
+_FILTER_ARGS: dict[str, Callable[[str], Any]] = {
+    "int": int, "text": _text_arg, "username": _username_arg, "date": _date_arg, "ids": _text_arg, "search": _text_arg,
+}
+
+
+def _add_filter_option(group: Any, name: str, cli: CliOption) -> None:
+    if cli.arg is None and len(cli.flags) == 2:
+        pair = group.add_mutually_exclusive_group()
+        for flag, const, text in zip(cli.flags, (True, False), cli.helps, strict=True):
+            pair.add_argument(flag, dest=name, action="store_const", const=const, default=None, help=text)
+    elif cli.arg is None:
+        group.add_argument(*cli.flags, dest=name, action="store_true", help=cli.helps[0])
+    else:
+        parse = _choice_arg(*cli.arg) if isinstance(cli.arg, tuple) else _FILTER_ARGS[cli.arg]
+        group.add_argument(*cli.flags, dest=name, type=parse, default=None, metavar=cli.metavar, help=cli.helps[0],
+                           **({"nargs": "+"} if cli.arg in ("ids", "search") else {}))
+
+
 def _add_scope_options(parser: argparse.ArgumentParser, default_tab: str) -> None:
     """Which orders: a tab, or IDs, narrowed by the same filters as the command centre's."""
-    scope = parser.add_argument_group("which orders")
-    scope.add_argument("--tab", type=_tab_arg, default=None, metavar="T",
-                       help=f"a tab id (default {default_tab}; 'all' with --ids): {', '.join(TAB_IDS)}")
-    scope.add_argument("--ids", nargs="+", type=_text_arg, default=None, metavar="ID",
-                       help="only these order IDs (a tagged set); '-' reads them from stdin")
-    scope.add_argument("--search", nargs="+", type=_text_arg, default=None, metavar="ID",
-                       help="orders matching up to 100 order, tracking, product, SKU IDs or seller SKUs")
-    filters = parser.add_argument_group("filters (as the command centre's f)")
-    filters.add_argument("--overdue", action="store_true", help="to ship and past the ship-by time")
-    filters.add_argument("--at-risk-hours", type=int, default=None, metavar="N", help="to ship within N hours")
-    filters.add_argument("--flag", type=_choice_arg(Flag, "flag"), default=None, metavar="C",
-                         help=", ".join(f.value for f in Flag))
-    notes = filters.add_mutually_exclusive_group()
-    notes.add_argument("--has-note", dest="has_note", action="store_const", const=True, default=None)
-    notes.add_argument("--no-note", dest="has_note", action="store_const", const=False)
-    filters.add_argument("--creator", type=_text_arg, default=None, metavar="U", help="creator username (with or without @)")
-    filters.add_argument("--campaign", type=_text_arg, default=None, metavar="C")
-    filters.add_argument("--content-type", type=_choice_arg(ContentType, "content type"), default=None,
-                         metavar="T", help=", ".join(c.value.lower() for c in ContentType))
-    filters.add_argument("--product", type=_text_arg, default=None, metavar="P", help="a product ID, SKU ID or seller SKU")
-    filters.add_argument("--created-from", type=_date_arg, default=None, metavar="D", help="YYYY-MM-DD")
-    filters.add_argument("--created-to", type=_date_arg, default=None, metavar="D", help="YYYY-MM-DD, inclusive")
-    filters.add_argument("--order-type", type=_choice_arg(OrderType, "order type"), default=None, metavar="T",
-                         help=", ".join(t.value.lower() for t in OrderType))
-    samples = filters.add_mutually_exclusive_group()
-    samples.add_argument("--sample", dest="sample", action="store_const", const=True, default=None,
-                         help="only sample orders")
-    samples.add_argument("--no-samples", dest="sample", action="store_const", const=False,
-                         help="leave sample orders out")
+    groups = {"scope": parser.add_argument_group("which orders")}
+    groups["scope"].add_argument("--tab", type=_tab_arg, default=None, metavar="T",
+                                 help=f"a tab id (default {default_tab}; 'all' with --ids): {', '.join(TAB_IDS)}")
+    groups["filters"] = parser.add_argument_group("filters (as the command centre's f)")
+    options = [(name, spec.cli) for name, spec in FILTER_FIELDS.items() if spec.cli is not None]
+    for group in groups:  # in the order help and usage have always listed them: which orders first
+        for name, cli in options:
+            if cli.group == group:
+                _add_filter_option(groups[group], name, cli)
+
+
+def _filter_value(name: str, cli: CliOption, value: Any, stdin: TextIO | None) -> Any:
+    """The Filters value of an option as parsed; UsageError if it cannot be one."""
+    if value is None:
+        return None
+    if cli.arg == "ids":
+        chunks = [_stdin_text(stdin or sys.stdin) if chunk == "-" else chunk for chunk in value]
+        ids = list(dict.fromkeys(t for c in chunks for t in c.replace(",", " ").replace(";", " ").split()))
+        if not ids:
+            raise UsageError(f"{cli.flags[0]} given without any order ID")
+        return tuple(ids)
+    if cli.arg == "search":
+        try:
+            return tuple(parse_ids(value))
+        except SearchTooLong as error:
+            raise UsageError(str(error)) from error
+    return value
 
 
 def filters_from_args(args: argparse.Namespace, stdin: TextIO | None = None) -> Filters:
     """The Filters that the scope and filter options of export and print describe (UsageError if wrong)."""
-    data: dict[str, Any] = {
-        key: getattr(args, key)
-        for key in ("overdue", "at_risk_hours", "flag", "has_note", "creator", "campaign", "content_type",
-                    "product", "created_from", "created_to", "order_type", "sample")
+    data = {
+        name: _filter_value(name, spec.cli, getattr(args, name), stdin)
+        for name, spec in FILTER_FIELDS.items() if spec.cli is not None
     }
-    if data["creator"]:
-        data["creator"] = data["creator"].lstrip("@") or None
     if data["created_from"] and data["created_to"] and data["created_from"] > data["created_to"]:
         raise UsageError("--created-from is after --created-to")
-    if args.ids is not None:
-        chunks = [_stdin_text(stdin or sys.stdin) if value == "-" else value for value in args.ids]
-        ids = list(dict.fromkeys(t for c in chunks for t in c.replace(",", " ").replace(";", " ").split()))
-        if not ids:
-            raise UsageError("--ids given without any order ID")
-        data["ids"] = tuple(ids)
-    if args.search is not None:
-        try:
-            data["search"] = tuple(parse_ids(args.search))
-        except SearchTooLong as error:
-            raise UsageError(str(error)) from error
     try:
         return Filters(**data)
     except ValidationError as error:

@@ -114,7 +114,8 @@ class Filters(BaseModel):
 class Control:
     """How the filter dialog shows a field: a *kind* the UI knows, as plain data.
 
-    kind: "checkbox" (text beside it), "integer", "text", "date" (placeholder in the box) or "select"
+    kind: "checkbox" (text beside it), "integer", "text", "username" (text, a leading @ dropped), "date"
+    (placeholder in the box) or "select"
     (options: (label, key, value); "any" is no choice). A field with no Control is not in the dialog.
     """
 
@@ -195,7 +196,7 @@ FILTER_FIELDS: dict[str, FilterField] = {
     ),
     "creator": FilterField(
         "creator", lambda f: f"creator @{(f.creator or '').lstrip('@')}",
-        Control("text", "Creator", "@username"),
+        Control("username", "Creator", "@username"),
         CliOption(("--creator",), ("creator username (with or without @)",), "username", "U"),
     ),
     "campaign": FilterField(
