@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import Flag, OrderStatus
+from tsshop_tui.domain.rules import duration
 from tsshop_tui.store import Store
 from tsshop_tui.ui.modals.answer import AnswerModal
 from tsshop_tui.ui.modals.cancel import CancelModal
@@ -565,6 +568,21 @@ async def test_detail_history_says_statuses_in_the_screens_words(shop_db):
         await pilot.pause()
         history = section(pilot.app, "#detail-history")
         assert '"status": "Awaiting collection"' in history and "AWAITING_COLLECTION" not in history
+
+
+async def test_detail_of_a_shipped_order_says_how_it_shipped_not_an_overdue_countdown(shop_db):
+    """Issue 10.10: a shipped order's ship-by is history ('shipped 3h 00m late'), never 'Xh ago'."""
+    late = NOW + timedelta(hours=3)
+    with Store(shop_db, clock=FixedClock(late), actor="ana") as other:
+        other.ship(OVERDUE, tracking_number="TT5550001112", carrier="UPS")
+        due = other.get(OVERDUE).rts_sla_time
+    async with make_app(shop_db).run_test(size=(120, 36)) as pilot:
+        await go_to(pilot, OVERDUE)
+        await pilot.press("enter")
+        await pilot.pause()
+        ship_by = next(line for line in section(pilot.app, "#detail-summary").splitlines() if "Ship by" in line)
+        assert "ago" not in ship_by
+        assert f"shipped {duration(int((late - due).total_seconds()))} late" in ship_by
 
 
 # Issue 11.9 and 11.10: the detail screen -------------------------------------------------------

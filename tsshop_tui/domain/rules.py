@@ -214,20 +214,21 @@ def countdown(deadline: datetime | None, now: datetime) -> str:
     """'in 3h 12m', '2h 05m ago', 'in 2d 4h': a compact SLA countdown."""
     if deadline is None:
         return ""
-    delta = deadline - now
-    seconds = int(delta.total_seconds())
-    late = seconds < 0
-    seconds = abs(seconds)
+    seconds = int((deadline - now).total_seconds())
+    text = duration(abs(seconds))
+    return f"{text} ago" if seconds < 0 else f"in {text}"
+
+
+def duration(seconds: int) -> str:
+    """'2d 4h', '3h 12m', '5m': a span as compact as a countdown."""
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        text = f"{days}d {hours}h"
-    elif hours:
-        text = f"{hours}h {minutes:02d}m"
-    else:
-        text = f"{minutes}m"
-    return f"{text} ago" if late else f"in {text}"
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
 
 
 class Urgency(StrEnum):

@@ -17,12 +17,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS
+from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS, TO_SHIP
 from ...domain.model import Order, OrderStatus
-from ...domain.rules import REASON_LABELS, abnormal_reason, action_items, countdown
+from ...domain.rules import REASON_LABELS, Urgency, abnormal_reason, action_items, countdown, duration
 from ...domain.text import visible
 from .. import actions
-from ..format import STATUS_LABELS, deadline_cell, flag_cell, money, plain
+from ..format import STATUS_LABELS, URGENCY_STYLES, deadline_cell, flag_cell, money, plain
 from ..paths import stylesheet
 from .order_actions import OrderActions, Target
 
@@ -32,6 +32,18 @@ if TYPE_CHECKING:
 
 def _when(moment: datetime | None) -> Text:
     return Text(moment.strftime("%Y-%m-%d %H:%M") if moment else "—", style="" if moment else "dim")
+
+
+def _ship_by_state(order: Order, now: datetime) -> Text:
+    """Still to ship: the countdown. Shipped: in time, or how late; never an 'ago' that reads overdue."""
+    if order.rts_time is not None and order.rts_sla_time is not None:
+        late = int((order.rts_time - order.rts_sla_time).total_seconds())
+        if late > 0:
+            return Text(f"shipped {duration(late)} late", style=URGENCY_STYLES[Urgency.LATE])
+        return Text("shipped in time", style="dim")
+    if order.status in TO_SHIP or order.status is OrderStatus.ON_HOLD:
+        return deadline_cell(order.rts_sla_time, now)
+    return Text("")
 
 
 def _status_words(value: object) -> object:
@@ -123,7 +135,7 @@ class OrderDetailScreen(OrderActions):
         ship_by = _when(order.rts_sla_time)
         if order.rts_sla_time:
             ship_by.append("  ")
-            ship_by.append_text(deadline_cell(order.rts_sla_time, now))
+            ship_by.append_text(_ship_by_state(order, now))
         address = ", ".join(
             visible(part) for part in (order.address_detail, order.address_extra, order.city, order.state,
                                        order.zipcode, order.country) if part
