@@ -183,27 +183,10 @@ def cancel_reason_codes(*, unpaid: bool) -> list[str]:
 class ActionsMixin(StoreBase):
     """The changing actions on orders. See the module docstring for the contract all of them keep."""
 
-    # The bulk job of the run in progress (apply_bulk), and the job of the change being written.
+    # The bulk job of the run in progress (apply_bulk); the change being written is StoreBase._change_job.
     _bulk_job: str | None = None
-    _change_job: str | None = None
 
     # The shared machinery ------------------------------------------------------------------
-
-    def record(
-        self,
-        conn: sqlite3.Connection,
-        order_id: str,
-        action: str,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-        *,
-        at: int | None = None,
-        actor: str | None = None,
-    ) -> None:
-        """Append a history event; inside a job's change, its ``after`` carries ``"job": <id>``."""
-        if self._change_job is not None:
-            after = {**(after or {}), "job": self._change_job}
-        super().record(conn, order_id, action, before, after, at=at, actor=actor)
 
     @staticmethod
     def _done_by_job(conn: sqlite3.Connection, order_id: str, job: str) -> bool:

@@ -321,6 +321,9 @@ class StoreBase(ABC):
     belongs to the thread that uses it.
     """
 
+    # The bulk job whose change is being written: record() tags its history events with it.
+    _change_job: str | None = None
+
     def __init__(
         self,
         path: str | Path,
@@ -397,7 +400,10 @@ class StoreBase(ABC):
         at: int | None = None,
         actor: str | None = None,
     ) -> None:
-        """Append a history event inside the caller's transaction."""
+        """Append a history event inside the caller's transaction; inside a bulk job's change its
+        ``after`` carries ``"job": <id>`` (see ActionsMixin.apply_bulk)."""
+        if self._change_job is not None:
+            after = {**(after or {}), "job": self._change_job}
         conn.execute(
             "INSERT INTO history (order_id, at, actor, action, before, after) VALUES (?, ?, ?, ?, ?, ?)",
             (
