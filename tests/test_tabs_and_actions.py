@@ -17,6 +17,23 @@ def test_every_tab_has_sorts_the_list_knows_and_its_own_key():
     assert sorted(status for tab in STATUS_TABS for status in tab.statuses) == sorted(OrderStatus)
 
 
+def test_the_store_sorts_a_tab_as_the_catalog_declares(monkeypatch, store):
+    """A tab's default sort, and which sorts it offers, are the Tab's: the store, its export IDs and
+    the screens read the same declaration (here To ship made to sort by total first)."""
+    import dataclasses
+
+    from tsshop_tui.domain import catalog
+
+    store.upsert_orders(random_orders(5, 30), source="test")
+    assert store.page("action-needed").sort is Sort.DEADLINE
+    assert store.page("to-ship", sort=Sort.DEADLINE).sort is Sort.SHIP_BY  # not one To ship offers
+    to_ship = dataclasses.replace(catalog.TABS_BY_ID["to-ship"], sorts=("total", "ship-by"))
+    monkeypatch.setitem(catalog.TABS_BY_ID, "to-ship", to_ship)
+    page = store.page("to-ship", limit=500)
+    assert page.sort is Sort.TOTAL
+    assert [row.id for row in page.rows] == list(store.export_ids("to-ship"))
+
+
 def test_a_database_whose_tabs_drifted_from_the_catalog_is_put_right_when_opened(tmp_path, clock):
     """A database made before a tab was added keeps its old status -> tab mapping in the generated
     column; opening it for writing maps, indexes and counts the tabs as the catalog does now."""

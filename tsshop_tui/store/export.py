@@ -25,7 +25,7 @@ from ..domain.columns import COLUMNS, Column, Kind, Level
 from ..domain.model import Initiator, OrderStatus, RequestStatus, RequestType
 from ..domain.query import Filters, Sort
 from .db import StoreBase
-from .reads import Cursor
+from .reads import Cursor, tab_sort
 from .schema import FAR_FUTURE
 
 S = OrderStatus
@@ -389,9 +389,7 @@ class ExportMixin(StoreBase):
         The same keyset pages (the same SQL as :meth:`page`), of which only the ID and sort key
         reach Python: fast enough for a million orders, and flat in memory.
         """
-        sort = sort or (Sort.DEADLINE if tab == "action-needed" else Sort.SHIP_BY)
-        if sort is Sort.DEADLINE and tab != "action-needed":
-            sort = Sort.SHIP_BY
+        sort = tab_sort(tab, sort)
         filters = filters or Filters()
         after: Cursor | None = None
         while True:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from ..domain.catalog import STATUS_TABS, TAB_IDS, TO_SHIP
+from ..domain.catalog import STATUS_TABS, TAB_IDS, TABS_BY_ID, TO_SHIP, Tab
 from ..domain.metrics import METRICS_BY_KEY, Direction, MetricKey, window_bounds
 from ..domain.model import Order
 from ..domain.query import Filters, Sort
@@ -176,13 +176,24 @@ def filter_sql(filters: Filters, now: int) -> tuple[list[str], dict[str, Any]]:
     return terms, params
 
 
+def _known(tab: str) -> Tab:
+    if tab not in TABS_BY_ID:
+        raise ValueError(f"unknown tab {tab!r}; tabs are: {', '.join(TAB_IDS)}")
+    return TABS_BY_ID[tab]
+
+
+def tab_sort(tab: str, sort: Sort | None) -> Sort:
+    """The sort a tab's orders take: *sort* when the tab offers it, else the tab's default (catalog)."""
+    sorts = _known(tab).sorts
+    return Sort(sort) if sort is not None and sort in sorts else Sort(sorts[0])
+
+
 def _tab_terms(tab: str) -> list[str]:
     if tab in ("all", "action-needed"):
         return []
     if tab == "returns":
         return ["o.has_return = 1"]
-    if tab not in TAB_IDS:
-        raise ValueError(f"unknown tab {tab!r}; tabs are: {', '.join(TAB_IDS)}")
+    _known(tab)
     return [f"o.tab = '{tab}'"]
 
 
@@ -238,9 +249,7 @@ class ReadsMixin(StoreBase):
 
         With ``inclusive`` the page starts at *after* itself, if that row is still there.
         """
-        sort = sort or (Sort.DEADLINE if tab == "action-needed" else Sort.SHIP_BY)
-        if sort is Sort.DEADLINE and tab != "action-needed":
-            sort = Sort.SHIP_BY
+        sort = tab_sort(tab, sort)
         sql, params = self._page_sql(tab, filters or Filters(), sort, descending, after, limit, inclusive)
         rows = self._rows(sql, params, action=tab == "action-needed")
         next_cursor = None
