@@ -34,6 +34,28 @@ def test_the_store_sorts_a_tab_as_the_catalog_declares(monkeypatch, store):
     assert [row.id for row in page.rows] == list(store.export_ids("to-ship"))
 
 
+def test_a_tab_holds_the_orders_of_its_kind_and_the_list_shows_its_columns(monkeypatch, store):
+    """Which orders a tab holds and the list's first columns are the Tab's (kind, columns)."""
+    import dataclasses
+
+    from tsshop_tui.domain import catalog
+    from tsshop_tui.domain.catalog import TabKind
+    from tsshop_tui.ui.widgets.order_list import layout
+
+    store.upsert_orders(random_orders(6, 60), source="test")
+    counts = store.counts()
+    assert counts["all"] == 60 and counts["all"] == len(store.page("all", limit=500).rows)
+    returns = [row.id for row in store.page("returns", limit=500).rows]
+    assert len(returns) == counts["returns"] and all(store.get(i).requests for i in returns)
+    every = dataclasses.replace(catalog.TABS_BY_ID["cancelled"], kind=TabKind.EVERY,
+                                columns=("order", "status", "total"))
+    monkeypatch.setitem(catalog.TABS_BY_ID, "cancelled", every)
+    layout.cache_clear()
+    assert len(store.page("cancelled", limit=500).rows) == 60
+    assert [column.key for column, _ in layout(80, "cancelled")][:3] == ["order", "status", "total"]
+    layout.cache_clear()
+
+
 def test_a_database_whose_tabs_drifted_from_the_catalog_is_put_right_when_opened(tmp_path, clock):
     """A database made before a tab was added keeps its old status -> tab mapping in the generated
     column; opening it for writing maps, indexes and counts the tabs as the catalog does now."""

@@ -14,10 +14,24 @@ S = OrderStatus
 SORTS: tuple[str, ...] = ("ship-by", "created", "total")
 
 
+# The list's first columns (ui.widgets.order_list keys); wider terminals add more after them.
+COLUMNS: tuple[str, ...] = ("order", "ship_by", "items", "total", "creator", "flag")
+MIXED_COLUMNS: tuple[str, ...] = ("order", "status", "ship_by", "items", "total", "flag")
+
+
+class TabKind(StrEnum):
+    """Which orders a tab holds: the store turns each kind into its SQL."""
+
+    STATUSES = "statuses"  # the orders in the tab's statuses
+    ACTION = "action"  # the orders the Action needed rules pick (domain.rules, and the store's SQL)
+    RETURNS = "returns"  # orders with a return/refund request
+    EVERY = "every"  # every order
+
+
 @dataclass(frozen=True)
 class Tab:
-    """A tab of the command centre: which orders it holds (its statuses; the tabs without are the
-    store's own predicates), the key that shows it, its sorts and whether its count is urgent."""
+    """A tab of the command centre: which orders it holds (its kind, and for a status tab its
+    statuses), the key that shows it, its sorts, its list columns and whether its count is urgent."""
 
     id: str
     label: str
@@ -27,11 +41,14 @@ class Tab:
     key: str | None = None  # the key that shows it; without one: ] [ and the command palette
     sorts: tuple[str, ...] = SORTS  # domain.query.Sort values, the default first
     urgent: bool = False  # a count above zero is a badge: these orders need the seller now
+    kind: TabKind = TabKind.STATUSES
+    columns: tuple[str, ...] = COLUMNS
 
 
 TABS: tuple[Tab, ...] = (
     Tab("action-needed", "Action needed", "Action needed", description="Orders that need the seller now",
-        key="1", sorts=("deadline", *SORTS), urgent=True),
+        key="1", sorts=("deadline", *SORTS), urgent=True, kind=TabKind.ACTION,
+        columns=("order", "reason", "deadline", "items", "total", "flag")),
     Tab("to-ship", "To ship", "To ship", (S.AWAITING_SHIPMENT, S.PARTIALLY_SHIPPING), key="2"),
     Tab("unpaid", "Unpaid", "Unpaid", (S.UNPAID,), key="3"),
     Tab("on-hold", "On hold", "On hold", (S.ON_HOLD,), key="4"),
@@ -40,8 +57,9 @@ TABS: tuple[Tab, ...] = (
     Tab("delivered", "Delivered", "Delivered", (S.DELIVERED,), key="7"),
     Tab("completed", "Completed", "Completed", (S.COMPLETED,), key="8"),
     Tab("cancelled", "Cancelled", "Cancelled", (S.CANCELLED,), key="9"),
-    Tab("returns", "Returns", "Returns", description="Orders with a return/refund request", key="0"),
-    Tab("all", "All", "All", description="Every order"),
+    Tab("returns", "Returns", "Returns", description="Orders with a return/refund request", key="0",
+        kind=TabKind.RETURNS, columns=MIXED_COLUMNS),
+    Tab("all", "All", "All", description="Every order", kind=TabKind.EVERY, columns=MIXED_COLUMNS),
 )
 TAB_IDS: tuple[str, ...] = tuple(tab.id for tab in TABS)
 TABS_BY_ID: dict[str, Tab] = {tab.id: tab for tab in TABS}

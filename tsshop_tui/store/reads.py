@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from ..domain.catalog import STATUS_TABS, TAB_IDS, TABS_BY_ID, TO_SHIP, Tab
+from ..domain.catalog import STATUS_TABS, TAB_IDS, TABS, TABS_BY_ID, TO_SHIP, Tab, TabKind
 from ..domain.metrics import METRICS_BY_KEY, Direction, MetricKey, window_bounds
 from ..domain.model import Order
 from ..domain.query import Filters, Sort
@@ -188,13 +188,22 @@ def tab_sort(tab: str, sort: Sort | None) -> Sort:
     return Sort(sort) if sort is not None and sort in sorts else Sort(sorts[0])
 
 
+# The rows of tab_counts (kept by schema's triggers) that count every order and the orders with a return.
+_KEPT_COUNT = {TabKind.EVERY: "all", TabKind.RETURNS: "returns"}
+
+
+def _is_action(tab: str) -> bool:
+    return _known(tab).kind is TabKind.ACTION
+
+
 def _tab_terms(tab: str) -> list[str]:
-    if tab in ("all", "action-needed"):
-        return []
-    if tab == "returns":
+    """The WHERE terms of a tab's kind (Action needed's rules are the ACTION_CTE it is joined with)."""
+    kind = _known(tab).kind
+    if kind is TabKind.RETURNS:
         return ["o.has_return = 1"]
-    _known(tab)
-    return [f"o.tab = '{tab}'"]
+    if kind is TabKind.STATUSES:
+        return [f"o.tab = '{tab}'"]
+    return []
 
 
 class ReadsMixin(StoreBase):
@@ -208,29 +217,31 @@ class ReadsMixin(StoreBase):
         """Every tab's count. Unfiltered counts come from trigger-kept totals: a lookup, not a scan."""
         params = self._action_params()
         if filters is None or not filters.active:
-            counts = dict.fromkeys(TAB_IDS, 0)
-            counts.update(self.conn.execute("SELECT tab, n FROM tab_counts").fetchall())
-            counts["action-needed"] = self.conn.execute(
-                f"SELECT count(DISTINCT id) FROM ({ACTION_ITEMS_SQL})", params
-            ).fetchone()[0]
-            return counts
+            kept = dict(self.conn.execute("SELECT tab, n FROM tab_counts").fetchall())
+            by_kind = {
+                TabKind.EVERY: lambda: kept.get(_KEPT_COUNT[TabKind.EVERY], 0),
+                TabKind.RETURNS: lambda: kept.get(_KEPT_COUNT[TabKind.RETURNS], 0),
+                TabKind.ACTION: lambda: self.conn.execute(
+                    f"SELECT count(DISTINCT id) FROM ({ACTION_ITEMS_SQL})", params
+                ).fetchone()[0],
+            }
+            return {tab.id: by_kind[tab.kind]() if tab.kind in by_kind else kept.get(tab.id, 0) for tab in TABS}
         terms, fparams = filter_sql(filters, params["now"])
         where = " AND ".join(terms)
         params.update(fparams)
-        counts = dict.fromkeys(TAB_IDS, 0)
-        for tab, n in self.conn.execute(
-            f"SELECT o.tab, count(*) FROM orders o WHERE {where} GROUP BY o.tab", params
-        ):
-            counts[tab] = n
-        counts["all"] = sum(counts[tab.id] for tab in STATUS_TABS)
-        counts["returns"] = self.conn.execute(
-            f"SELECT count(*) FROM orders o WHERE o.has_return = 1 AND {where}", params
-        ).fetchone()[0]
-        counts["action-needed"] = self.conn.execute(
-            f"{ACTION_CTE} SELECT count(*) FROM action a JOIN orders o ON o.id = a.id WHERE {where}",
-            params,
-        ).fetchone()[0]
-        return counts
+        grouped = dict(
+            self.conn.execute(f"SELECT o.tab, count(*) FROM orders o WHERE {where} GROUP BY o.tab", params).fetchall()
+        )
+        by_kind = {
+            TabKind.EVERY: lambda: sum(grouped.get(tab.id, 0) for tab in STATUS_TABS),
+            TabKind.RETURNS: lambda: self.conn.execute(
+                f"SELECT count(*) FROM orders o WHERE o.has_return = 1 AND {where}", params
+            ).fetchone()[0],
+            TabKind.ACTION: lambda: self.conn.execute(
+                f"{ACTION_CTE} SELECT count(*) FROM action a JOIN orders o ON o.id = a.id WHERE {where}", params
+            ).fetchone()[0],
+        }
+        return {tab.id: by_kind[tab.kind]() if tab.kind in by_kind else grouped.get(tab.id, 0) for tab in TABS}
 
     # Pages --------------------------------------------------------------------------------
 
@@ -251,7 +262,7 @@ class ReadsMixin(StoreBase):
         """
         sort = tab_sort(tab, sort)
         sql, params = self._page_sql(tab, filters or Filters(), sort, descending, after, limit, inclusive)
-        rows = self._rows(sql, params, action=tab == "action-needed")
+        rows = self._rows(sql, params, action=_is_action(tab))
         next_cursor = None
         if len(rows) == limit:
             last = rows[-1]
@@ -282,7 +293,7 @@ class ReadsMixin(StoreBase):
             params.update(k_key=after.key, k_id=after.id)
         where = ("WHERE " + " AND ".join(terms)) if terms else ""
         order = f"ORDER BY {column} {direction}, o.id {direction} LIMIT :limit"
-        if tab == "action-needed":
+        if _is_action(tab):
             params.update(self._action_params(now))
             sql = (
                 f"{ACTION_CTE} SELECT {_SELECT_ROW}, a.reason, a.action_key, a.reason_count "
@@ -385,7 +396,7 @@ class ReadsMixin(StoreBase):
             terms = [*_tab_terms(tab), *terms, f"o.id IN ({', '.join(':' + n for n in names)})"]
             params.update(zip(names, chunk, strict=True))
             where = " AND ".join(terms)
-            if tab == "action-needed":
+            if _is_action(tab):
                 params.update(self._action_params(now))
                 sql = f"{ACTION_CTE} SELECT o.id FROM action a JOIN orders o ON o.id = a.id WHERE {where}"
             else:

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...domain.catalog import DEFAULT_TAB, SHIPPED, TO_SHIP
+from ...domain.catalog import DEFAULT_TAB, SHIPPED, TABS_BY_ID, TO_SHIP
 from ...domain.model import Order, OrderStatus
 from ...domain.rules import Reason, countdown
 from ...domain.text import first_words, visible
@@ -117,12 +117,7 @@ NOTE_MIN = 8
 @lru_cache(maxsize=32)
 def layout(width: int, tab: str) -> tuple[tuple[Column, int], ...]:
     """The columns that fit *width*, most important first, each with its width; Note takes the rest."""
-    if tab == "action-needed":
-        wanted = ["order", "reason", "deadline", "items", "total", "flag"]
-    elif tab in ("all", "returns"):
-        wanted = ["order", "status", "ship_by", "items", "total", "flag"]
-    else:
-        wanted = ["order", "ship_by", "items", "total", "creator", "flag"]
+    wanted = list(TABS_BY_ID[tab].columns)
     used = 2 + sum(COLUMNS[k].width + 1 for k in wanted)
     for key in ("creator", "status", "content", "buyer", "campaign"):
         if key not in wanted and used + COLUMNS[key].width + 1 + NOTE_MIN + 14 <= width:
