@@ -10,6 +10,7 @@ from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.store import Store
 
 from .factories import NOW
+from .ui_shop import build_shop
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +38,9 @@ def store(tmp_path, clock) -> Store:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def shop_db(tmp_path):
+    """The small fixed shop of tests/ui_shop.py (every tab, every reason, markup in text)."""
+    return build_shop(tmp_path / "shop.db")

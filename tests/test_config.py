@@ -16,7 +16,7 @@ from tsshop_tui.ui.app import TsshopApp
 from tsshop_tui.ui.screens.main import MainScreen
 
 from .factories import NOW
-from .ui_shop import build_shop, make_app
+from .ui_shop import make_app
 
 USER_CONFIG = """\
 # Packing bench 2 — ask Sam before changing anything here.
@@ -26,11 +26,6 @@ default_tab = "to-ship"
 [keymap]
 "main.view.toggle" = "V"  # v is next to the scanner trigger
 """
-
-
-@pytest.fixture
-def shop_db(tmp_path):
-    return build_shop(tmp_path / "shop.db")
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -18,7 +18,7 @@ from tsshop_tui.ui.modals.filters import FilterModal
 from tsshop_tui.ui.screens.main import MainScreen
 
 from .test_ui_insights import _insights_template, open_insights, shop  # noqa: F401 (fixtures)
-from .ui_shop import build_shop, make_app
+from .ui_shop import make_app
 
 NOW = 1_764_000_000
 
@@ -73,11 +73,6 @@ def test_fields_with_no_cli_option_or_dialog_control_say_so_on_purpose():
     assert [n for n, s in FILTER_FIELDS.items() if s.cli is None] == ["metric", "window_days"]
     assert [n for n, s in FILTER_FIELDS.items() if s.control is None] == ["ids", "metric", "window_days", "search"]
     assert all(EXAMPLES[n][1] is None for n, s in FILTER_FIELDS.items() if s.cli is None)
-
-
-@pytest.fixture
-def shop_db(tmp_path):
-    return build_shop(tmp_path / "shop.db")
 
 
 async def _edit(pilot, start: Filters, change) -> Filters:

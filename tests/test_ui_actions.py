@@ -22,16 +22,11 @@ from tsshop_tui.ui.screens.main import MainScreen
 from tsshop_tui.ui.widgets.order_list import OrderList
 
 from .factories import NOW
-from .ui_shop import build_shop, make_app
+from .ui_shop import make_app
 
 OVERDUE = "577000000000000002"  # first row of To ship
 IN_TRANSIT = "577000000000000011"
 WITH_CANCEL_REQUEST = "577000000000000005"
-
-
-@pytest.fixture
-def shop_db(tmp_path):
-    return build_shop(tmp_path / "shop.db")
 
 
 def stored(db, order_id):

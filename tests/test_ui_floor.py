@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import Flag, OrderStatus
 from tsshop_tui.domain.query import Filters, Sort
@@ -13,18 +12,7 @@ from tsshop_tui.ui.screens.main import MainScreen
 from tsshop_tui.ui.widgets.order_list import OrderList
 
 from .factories import NOW
-from .ui_shop import build_shop, make_app
-
-
-@pytest.fixture
-def shop_db(tmp_path):
-    return build_shop(tmp_path / "shop.db")
-
-
-def parts(app):
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen, screen.query_one(OrderList)
+from .ui_shop import build_shop, make_app, parts
 
 
 def line(screen, selector: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tsshop_tui.config import load_settings, saved_views
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import OrderStatus
@@ -18,18 +16,7 @@ from tsshop_tui.ui.widgets.order_list import OrderList
 from tsshop_tui.ui.widgets.shop_header import ShopHeader
 
 from .factories import NOW, make_order, random_orders
-from .ui_shop import MARKUP_ORDER, build_shop, make_app
-
-
-@pytest.fixture
-def shop_db(tmp_path):
-    return build_shop(tmp_path / "shop.db")
-
-
-def parts(app):
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen, screen.query_one(OrderList)
+from .ui_shop import MARKUP_ORDER, make_app, parts
 
 
 async def test_opens_on_to_ship_with_every_tab_counted(shop_db):

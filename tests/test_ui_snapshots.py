@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from .ui_shop import MARKUP_ORDER, build_shop, make_app
+from .ui_shop import MARKUP_ORDER, make_app
 
 SIZES = [(80, 24), (120, 36)]
-
-
-@pytest.fixture
-def shop_db(tmp_path):
-    return build_shop(tmp_path / "shop.db")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

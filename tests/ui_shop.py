@@ -11,6 +11,8 @@ from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import ContentType, LineItem, OrderStatus, RequestType
 from tsshop_tui.store import Store
 from tsshop_tui.ui.app import TsshopApp
+from tsshop_tui.ui.screens.main import MainScreen
+from tsshop_tui.ui.widgets.order_list import OrderList
 
 from .factories import HOUR, NOW, make_order, note, request
 
@@ -101,3 +103,10 @@ def make_app(path: Path, **settings: object) -> TsshopApp:
     """The app on *path*, opening on To ship (the warehouse's list) unless told otherwise."""
     options = {"refresh_seconds": 300.0, "default_tab": "to-ship", **settings}
     return TsshopApp(db_path=path, settings=Settings(**options), clock=FixedClock(NOW))
+
+
+def parts(app: TsshopApp) -> tuple[MainScreen, OrderList]:
+    """The main screen on top and its order list."""
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen, screen.query_one(OrderList)
