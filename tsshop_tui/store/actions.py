@@ -180,6 +180,14 @@ def cancel_reason_codes(*, unpaid: bool) -> list[str]:
     return [r.code for r in CANCEL_REASONS if r.for_unpaid == unpaid]
 
 
+def _package(order: Order, tracking: str, carrier: str) -> str:
+    """The carrier's catalog name, once the tracking number is usable (RuleError naming the order if not)."""
+    problem = tracking_problem(tracking)
+    if problem is not None:
+        raise RuleError(f"order {order.id}: {problem}")
+    return canonical_carrier(carrier)
+
+
 class ActionsMixin(StoreBase):
     """The changing actions on orders. See the module docstring for the contract all of them keep."""
 
@@ -542,10 +550,7 @@ class ActionsMixin(StoreBase):
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
             check_allowed(order, Action.SHIP)
-            problem = tracking_problem(tracking)
-            if problem is not None:
-                raise RuleError(f"order {order.id}: {problem}")
-            provider = canonical_carrier(carrier)
+            provider = _package(order, tracking, carrier)
             changes = {
                 "status": OrderStatus.AWAITING_COLLECTION.value,
                 "rts_time": now,
@@ -609,10 +614,7 @@ class ActionsMixin(StoreBase):
 
         def apply(conn: sqlite3.Connection, order: Order, now: int) -> Order:
             check_allowed(order, Action.CORRECT_TRACKING)
-            problem = tracking_problem(tracking)
-            if problem is not None:
-                raise RuleError(f"order {order.id}: {problem}")
-            provider = canonical_carrier(carrier)
+            provider = _package(order, tracking, carrier)
             if (order.tracking_number, order.shipping_provider) == (tracking, provider):
                 raise RuleError(f"order {order.id} already has tracking number {tracking!r} with {provider}")
             version = self._update_order(
