@@ -13,8 +13,8 @@ from tsshop_tui.io.credentials import CredentialsError, CredentialStore, ShopTok
 SECRET, ACCESS, REFRESH = "app-secret-6f1d", "access-token-93ab", "refresh-token-07cc"
 
 
-def tokens(app_key: str = "key1", access: str = ACCESS) -> ShopTokens:
-    return ShopTokens(app_key, SecretStr(access), 2_000_000_000, SecretStr(REFRESH), 2_100_000_000)
+def tokens(app_key: str = "key1", access: str = ACCESS, refresh: str = REFRESH) -> ShopTokens:
+    return ShopTokens(app_key, SecretStr(access), 2_000_000_000, SecretStr(refresh), 2_100_000_000)
 
 
 def test_the_file_is_made_for_the_user_alone_and_reads_back(tmp_path):
@@ -76,7 +76,7 @@ def test_saving_replaces_one_shop_and_keeps_the_others(tmp_path):
     creds = CredentialStore(tmp_path / "c.json")
     creds.save_app("key1", SECRET, "a", "b")
     creds.save_tokens("shop1", tokens())
-    creds.save_tokens("shop2", tokens(access="other-access"))
+    creds.save_tokens("shop2", tokens(access="other-access", refresh="other-refresh"))
     creds.save_tokens("shop1", tokens(access="renewed-access"))
     assert creds.tokens("shop1").access_token.get_secret_value() == "renewed-access"
     assert creds.tokens("shop2").access_token.get_secret_value() == "other-access"
@@ -91,3 +91,14 @@ def test_forgetting_the_last_shop_of_an_app_forgets_the_app(tmp_path):
     assert creds.forget("shop2") and creds.app("key1") is None
     assert not creds.forget("shop2")
     assert SECRET not in (tmp_path / "c.json").read_text()
+
+
+def test_shops_of_one_authorisation_get_its_renewed_tokens_together(tmp_path):
+    creds = CredentialStore(tmp_path / "c.json")
+    creds.save_tokens("shop1", tokens())
+    creds.save_tokens("shop2", tokens())
+    creds.save_tokens("shop3", ShopTokens("key1", SecretStr("a3"), 1, SecretStr("another-grant"), 2))
+    renewed = ShopTokens("key1", SecretStr("renewed-access"), 3, SecretStr("renewed-refresh"), 4)
+    creds.save_tokens("shop1", renewed)
+    assert creds.tokens("shop2") == renewed and creds.tokens("shop1") == renewed
+    assert creds.tokens("shop3").refresh_token.get_secret_value() == "another-grant"

@@ -102,14 +102,24 @@ class CredentialStore:
             data["apps"][app_key] = {"app_secret": secret, "api_base": api_base, "auth_base": auth_base}
 
     def save_tokens(self, shop_id: str, tokens: ShopTokens) -> None:
+        """Keep a shop's tokens. One authorisation covers every shop of a seller: the other shops that
+        held the same refresh token get the new tokens too (TikTok retires the old ones on refresh)."""
+        entry = {
+            "app_key": tokens.app_key,
+            "access_token": tokens.access_token.get_secret_value(),
+            "access_expires_at": tokens.access_expires_at,
+            "refresh_token": tokens.refresh_token.get_secret_value(),
+            "refresh_expires_at": tokens.refresh_expires_at,
+        }
         with self._changing() as data:
-            data["shops"][shop_id] = {
-                "app_key": tokens.app_key,
-                "access_token": tokens.access_token.get_secret_value(),
-                "access_expires_at": tokens.access_expires_at,
-                "refresh_token": tokens.refresh_token.get_secret_value(),
-                "refresh_expires_at": tokens.refresh_expires_at,
-            }
+            shops = data["shops"]
+            old = shops.get(shop_id)
+            sharing = [
+                other for other, held in shops.items()
+                if old is not None and held["app_key"] == old["app_key"] and held["refresh_token"] == old["refresh_token"]
+            ]
+            for other in {shop_id, *sharing}:
+                shops[other] = dict(entry)
 
     def forget(self, shop_id: str) -> bool:
         """Drop a shop's tokens (an app nobody uses any more goes too); whether there were any."""
