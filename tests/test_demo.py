@@ -90,7 +90,8 @@ def test_every_status_is_present(shop):
 
 def test_every_action_needed_reason_is_present_and_sql_agrees_with_the_rules(shop, orders):
     by_sql = shop.action_reasons_sql()
-    assert set().union(*by_sql.values()) == set(Reason)
+    # A demo shop is local: TikTok never refuses its changes.
+    assert set().union(*by_sql.values()) == set(Reason) - {Reason.REFUSED_BY_TIKTOK}
     for order in orders:
         assert action_reasons(order, NOW) == by_sql.get(order.id, set()), order.id
     # Action needed stays a small queue, as in a real shop.

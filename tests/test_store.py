@@ -151,7 +151,7 @@ def test_read_only_store_refuses_writes_and_missing_files(tmp_path, store, clock
 def test_database_is_wal_with_busy_timeout_and_versioned(store):
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 2
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 3
     other = sqlite3.connect(store.path)
     before = store.data_version()
     other.execute("INSERT INTO meta VALUES ('x', 'y')")

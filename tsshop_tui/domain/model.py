@@ -188,6 +188,9 @@ class Order(_Model):
     creator_username: str | None = None
     content_type: ContentType | None = None
     campaign: str | None = None
+    shop_id: str = Field("local", description="The shop it belongs to (shops.LOCAL_SHOP for imported ones).")
+    pending_action: str | None = Field(None, description="The change waiting for TikTok (an outbox kind).")
+    remote_error: str | None = Field(None, description="TikTok's own message when it refused the last change.")
     version: int = 1
     line_items: list[LineItem] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list, description="Newest first.")

@@ -43,6 +43,7 @@ class Reason(StrEnum):
     CANCELLATION_REQUESTED = "cancellation-requested"
     RETURN_REQUESTED = "return-requested"
     ABNORMAL_PACKAGE = "abnormal-package"
+    REFUSED_BY_TIKTOK = "refused-by-tiktok"
 
 
 REASON_LABELS: dict[Reason, str] = {
@@ -52,6 +53,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.CANCELLATION_REQUESTED: "Cancel req",
     Reason.RETURN_REQUESTED: "Return req",
     Reason.ABNORMAL_PACKAGE: "Abnormal",
+    Reason.REFUSED_BY_TIKTOK: "TikTok refused",
 }
 
 
@@ -101,7 +103,8 @@ def abnormal_reason(order: Order) -> str | None:
 def action_items(order: Order, now: datetime) -> list[ActionItem]:
     """Every reason the order needs action now, most urgent deadline first.
 
-    ``abnormal-package`` has no deadline and sorts last.
+    ``abnormal-package`` and ``refused-by-tiktok`` (TikTok refused the last change made here, which
+    was rolled back: see it and act again) have no deadline and sort last.
     """
     items: list[ActionItem] = []
     to_ship = order.status in TO_SHIP
@@ -124,6 +127,8 @@ def action_items(order: Order, now: datetime) -> list[ActionItem]:
         items.append(ActionItem(Reason.RETURN_REQUESTED, ret.respond_by))
     if abnormal_reason(order) is not None:
         items.append(ActionItem(Reason.ABNORMAL_PACKAGE, None))
+    if order.remote_error:
+        items.append(ActionItem(Reason.REFUSED_BY_TIKTOK, None))
     items.sort(key=lambda item: (item.deadline is None, item.deadline or now))
     return items
 

@@ -18,9 +18,10 @@ from .imports import ImportMixin
 from .metrics import MetricsMixin
 from .reads import Cursor, Page, ReadsMixin, SearchResult
 from .rows import OrderRow
+from .shops import ShopsMixin
 
 
-class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin):
+class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin, ShopsMixin):
     """The database of one shop."""
 
 

@@ -325,8 +325,8 @@ class ActionsMixin(StoreBase):
             after = {"flag": new_flag.value if new_flag else None, "note": new_text or None}
             version = self._update_order(conn, order, after)
             cur = conn.execute(
-                "INSERT INTO notes (order_id, flag, text, author, created_at) VALUES (?, ?, ?, ?, ?)",
-                (order.id, after["flag"], new_text, self.actor, now),
+                "INSERT INTO notes (order_id, shop_id, flag, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (order.id, order.shop_id, after["flag"], new_text, self.actor, now),
             )
             self.record(
                 conn, order.id, "note",
@@ -512,9 +512,9 @@ class ActionsMixin(StoreBase):
                 raise RuleError(f"{where}: it already has a pending {words} request")
             respond_by = now + int(within.total_seconds())
             cur = conn.execute(
-                "INSERT INTO requests (order_id, type, status, reason, created_at, respond_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (order.id, kind.value, RequestStatus.PENDING.value, reason, now, respond_by),
+                "INSERT INTO requests (order_id, shop_id, type, status, reason, created_at, respond_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (order.id, order.shop_id, kind.value, RequestStatus.PENDING.value, reason, now, respond_by),
             )
             changes: dict[str, Any] = {_DUE_COLUMN[kind]: respond_by}
             if kind is RequestType.RETURN_REFUND:

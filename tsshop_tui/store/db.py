@@ -400,12 +400,13 @@ class StoreBase(ABC):
         at: int | None = None,
         actor: str | None = None,
     ) -> None:
-        """Append a history event inside the caller's transaction; inside a bulk job's change its
-        ``after`` carries ``"job": <id>`` (see ActionsMixin.apply_bulk)."""
+        """Append a history event, of the order's shop, inside the caller's transaction; inside a
+        bulk job's change its ``after`` carries ``"job": <id>`` (see ActionsMixin.apply_bulk)."""
         if self._change_job is not None:
             after = {**(after or {}), "job": self._change_job}
         conn.execute(
-            "INSERT INTO history (order_id, at, actor, action, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO history (order_id, shop_id, at, actor, action, before, after) VALUES"
+            " (?1, coalesce((SELECT shop_id FROM orders WHERE id = ?1), 'local'), ?2, ?3, ?4, ?5, ?6)",
             (
                 order_id,
                 at if at is not None else self.now_epoch(),

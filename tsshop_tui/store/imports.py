@@ -26,7 +26,10 @@ _PROGRESS = {
     OrderStatus.CANCELLED: 8,
 }
 # Columns an import owns; notes, requests and the version are the shop's own and are kept.
-_KEPT = {"version", "flag", "note", "cancel_request_due", "return_request_due", "has_return"}
+_KEPT = {
+    "version", "flag", "note", "cancel_request_due", "return_request_due", "has_return",
+    "shop_id", "pending_action", "remote_error",
+}
 _LINE_SQL_COLUMNS = ("order_id", "position", *LINE_COLUMNS)
 
 

@@ -48,6 +48,8 @@ ACTION_ITEMS_SQL = f"""
       FROM orders WHERE return_request_due IS NOT NULL
     UNION ALL
     SELECT id, '{Reason.ABNORMAL_PACKAGE.value}', NULL FROM orders WHERE abnormal
+    UNION ALL
+    SELECT id, '{Reason.REFUSED_BY_TIKTOK.value}', NULL FROM orders WHERE remote_error IS NOT NULL
 """
 # One row per order: its most urgent reason (SQLite takes the bare columns from the min() row).
 ACTION_CTE = f"""

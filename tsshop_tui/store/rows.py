@@ -106,15 +106,20 @@ def note_from_row(row: dict[str, Any]) -> Note:
     return Note.model_validate({**row, "created_at": from_epoch(row["created_at"])})
 
 
+def _model_fields(row: dict[str, Any], model: type) -> dict[str, Any]:
+    """The columns of *row* that are fields of *model* (a row also holds its shop and TikTok's ids)."""
+    return {name: value for name, value in row.items() if name in model.model_fields}
+
+
 def request_from_row(row: dict[str, Any]) -> AfterSalesRequest:
-    data = dict(row)
+    data = _model_fields(row, AfterSalesRequest)
     for name in ("created_at", "respond_by", "resolved_at"):
         data[name] = from_epoch(data[name])
     return AfterSalesRequest.model_validate(data)
 
 
 def history_from_row(row: dict[str, Any]) -> HistoryEvent:
-    data = dict(row)
+    data = _model_fields(row, HistoryEvent)
     data["at"] = from_epoch(data["at"])
     data["before"] = json.loads(data["before"])
     data["after"] = json.loads(data["after"])
@@ -143,6 +148,8 @@ class OrderRow:
     shipping_provider: str | None
     is_sample_order: bool
     version: int
+    pending_action: str | None = None
+    remote_error: str | None = None
     reason: Reason | None = None
     deadline: datetime | None = None
     reason_count: int = 0
@@ -167,18 +174,21 @@ ROW_COLUMNS = (
     "shipping_provider",
     "is_sample_order",
     "version",
+    "pending_action",
+    "remote_error",
 )
 
 
 def order_row_from_tuple(values: tuple[Any, ...], action: tuple[Any, ...] | None = None) -> OrderRow:
     (oid, status, created, rts, due, items, total, currency, buyer, creator, content, campaign,
-     flag, note, tracking, provider, sample, version) = values
+     flag, note, tracking, provider, sample, version, pending, refused) = values
     reason = deadline = None
     count = 0
     if action is not None:
         reason_value, deadline_value, count = action
         reason = Reason(reason_value)
-        deadline = from_epoch(deadline_value) if reason is not Reason.ABNORMAL_PACKAGE else None
+        untimed = reason in (Reason.ABNORMAL_PACKAGE, Reason.REFUSED_BY_TIKTOK)
+        deadline = None if untimed else from_epoch(deadline_value)
     return OrderRow(
         id=oid,
         status=OrderStatus(status),
@@ -198,6 +208,8 @@ def order_row_from_tuple(values: tuple[Any, ...], action: tuple[Any, ...] | None
         shipping_provider=provider,
         is_sample_order=bool(sample),
         version=version,
+        pending_action=pending,
+        remote_error=refused,
         reason=reason,
         deadline=deadline,
         reason_count=count,

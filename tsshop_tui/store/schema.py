@@ -218,7 +218,7 @@ INDEXES = [
     " (order_id, position, product_id, sku_id, quantity, sale_price);",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1 -> 2: the product scorecard's rollup (and the line items' repeat bits it needs), every
 # index added since version 1 was first built, and ix_lines_order gone (ix_lines_order_cover leads
@@ -231,6 +231,93 @@ UPGRADE_2 = [
     *ROLLUP_TRIGGERS,
     *REBUILD_ROLLUP,
 ]
+
+
+# Version 2 -> 3: shops. Every order, line, note, request and history event carries its shop's id
+# (the orders already there belong to the local shop), orders say which change waits for TikTok and
+# what TikTok refused last, requests carry TikTok's id; the sync's cursors, fetch queue, webhook
+# deliveries and the outbox of changes to send. Columns are added with constant defaults: SQLite
+# rewrites no row, so a big shop upgrades in a moment.
+COLUMNS_3 = {
+    "orders": ("shop_id TEXT NOT NULL DEFAULT 'local'", "pending_action TEXT", "remote_error TEXT"),
+    "line_items": ("shop_id TEXT NOT NULL DEFAULT 'local'",),
+    "notes": ("shop_id TEXT NOT NULL DEFAULT 'local'",),
+    "requests": ("shop_id TEXT NOT NULL DEFAULT 'local'", "external_id TEXT"),
+    "history": ("shop_id TEXT NOT NULL DEFAULT 'local'",),
+}
+
+TABLES_3 = [
+    """CREATE TABLE IF NOT EXISTS shops (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    region TEXT NOT NULL DEFAULT '',
+    cipher TEXT NOT NULL DEFAULT '',
+    seller_type TEXT NOT NULL DEFAULT '',
+    app_key TEXT NOT NULL DEFAULT '',
+    api_base TEXT NOT NULL DEFAULT '',
+    auth_base TEXT NOT NULL DEFAULT '',
+    token_state TEXT NOT NULL DEFAULT 'local',
+    token_expires_at INTEGER,
+    last_sync_at INTEGER,
+    last_attempt_at INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL
+);""",
+    """CREATE TABLE IF NOT EXISTS sync_cursors (
+    shop_id TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    window_ge INTEGER,
+    window_lt INTEGER,
+    page_token TEXT,
+    watermark INTEGER,
+    PRIMARY KEY (shop_id, stream)
+);""",
+    """CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    shop_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    idempotency_key TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    history_id INTEGER
+);""",
+    """CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    digest TEXT PRIMARY KEY,
+    received_at INTEGER NOT NULL
+);""",
+    """CREATE TABLE IF NOT EXISTS fetch_queue (
+    shop_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    queued_at INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, order_id)
+);""",
+    "INSERT OR IGNORE INTO shops (id, name, token_state, created_at)"
+    " VALUES ('local', 'Local shop', 'local', CAST(strftime('%s', 'now') AS INTEGER));",
+]
+
+INDEXES_3 = [
+    "CREATE INDEX IF NOT EXISTS ix_orders_shop ON orders (shop_id, update_time);",
+    "CREATE UNIQUE INDEX IF NOT EXISTS ix_requests_external ON requests (shop_id, external_id)"
+    " WHERE external_id IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_orders_refused ON orders (id) WHERE remote_error IS NOT NULL;",
+    "CREATE INDEX IF NOT EXISTS ix_outbox_state ON outbox (state, next_attempt_at);",
+    "CREATE INDEX IF NOT EXISTS ix_outbox_order ON outbox (order_id, state);",
+]
+
+
+def _upgrade_3(conn: sqlite3.Connection) -> None:
+    """Version 2 -> 3 (see COLUMNS_3); a column already there is left as it is."""
+    for table, columns in COLUMNS_3.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        _run(conn, [
+            f"ALTER TABLE {table} ADD COLUMN {column};" for column in columns if column.split()[0] not in have
+        ])
+    _run(conn, TABLES_3 + INDEXES_3)
 
 
 _TAB_INDEXES = [index for index in INDEXES if " ON orders (tab," in index]
@@ -281,6 +368,7 @@ def migrate(conn: sqlite3.Connection) -> None:
         _run(conn, TABLES + TRIGGERS + ROLLUP_TRIGGERS + INDEXES)
     elif version < 2:
         _run(conn, UPGRADE_2)
+    _upgrade_3(conn)
     if tabs_drifted(conn):
         _run(conn, retab(_TAB_CASE))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -289,5 +377,5 @@ def migrate(conn: sqlite3.Connection) -> None:
 def finish_bulk_load(conn: sqlite3.Connection) -> None:
     """After a bulk load without indexes and triggers: build them, recount the tabs, roll the line
     items up, analyse."""
-    _run(conn, TRIGGERS + ROLLUP_TRIGGERS + INDEXES + REBUILD_COUNTS + REBUILD_ROLLUP + ["ANALYZE"])
+    _run(conn, TRIGGERS + ROLLUP_TRIGGERS + INDEXES + INDEXES_3 + REBUILD_COUNTS + REBUILD_ROLLUP + ["ANALYZE"])
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
