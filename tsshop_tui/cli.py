@@ -37,6 +37,7 @@ from .domain.model import Flag, Order, RequestType
 from .domain.query import FILTER_FIELDS, CliOption, Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, canonical_carrier, countdown, tracking_problem
 from .domain.text import visible
+from .fake_tiktok.command import add_fake_tiktok_parser
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
 from .store.db import check_writable, database_problem, write_problem
 from .store.schema import SCHEMA_VERSION
@@ -1106,6 +1107,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"the window: orders created in the last N days, 1 to {MAX_DAYS} (default 7)")
     metrics.add_argument("--json", action="store_true")
     metrics.set_defaults(handler=cmd_metrics)
+    add_fake_tiktok_parser(sub)
     _add_output_parsers(sub, common)
     _add_action_parsers(sub, common)
     return parser
