@@ -14,14 +14,15 @@ from .actions import (
 )
 from .db import ReadOnlyError, StaleError, StoreError, pending_upgrade
 from .export import ExportMixin
-from .imports import ImportMixin
+from .imports import ImportMixin, UpsertResult
 from .metrics import MetricsMixin
 from .reads import Cursor, Page, ReadsMixin, SearchResult
+from .remote import RemoteMixin, RemoteRequest, SyncCursor
 from .rows import OrderRow
 from .shops import ShopsMixin
 
 
-class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin, ShopsMixin):
+class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin, ShopsMixin, RemoteMixin):
     """The database of one shop."""
 
 
@@ -36,9 +37,12 @@ __all__ = [
     "OrderRow",
     "Page",
     "ReadOnlyError",
+    "RemoteRequest",
     "SearchResult",
     "StaleError",
     "Store",
     "StoreError",
+    "SyncCursor",
+    "UpsertResult",
     "pending_upgrade",
 ]
