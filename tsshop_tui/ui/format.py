@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ..domain.model import Flag, OrderStatus
 from ..domain.rules import REASON_LABELS, Reason, Urgency, countdown, urgency
+from ..domain.shops import OutboxKind
 from ..domain.text import first_words, visible
 
 CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
@@ -42,6 +43,18 @@ STATUS_LABELS: dict[OrderStatus, str] = {
     OrderStatus.COMPLETED: "Completed",
     OrderStatus.CANCELLED: "Cancelled",
 }
+# What an order waiting for TikTok waits for: "Waiting for TikTok: cancel".
+PENDING_WORDS: dict[str, str] = {
+    OutboxKind.CANCEL: "cancel",
+    OutboxKind.SHIP: "mark shipped",
+    OutboxKind.APPROVE_CANCELLATION: "approve the cancellation",
+    OutboxKind.REJECT_CANCELLATION: "reject the cancellation",
+    OutboxKind.APPROVE_RETURN: "approve the return",
+    OutboxKind.REJECT_RETURN: "reject the return",
+    OutboxKind.CORRECT_TRACKING: "correct the tracking number",
+}
+PENDING_STYLE = "bold yellow"
+REFUSED_STYLE = "bold bright_red"
 
 
 def plain(text: str | None, width: int | None = None) -> Text:
@@ -98,3 +111,21 @@ def clock_text(now: datetime) -> str:
 
 def orders_count(n: int) -> str:
     return f"{n:,} order" if n == 1 else f"{n:,} orders"
+
+
+def sync_mark(pending_action: str | None, remote_error: str | None) -> Text | None:
+    """The list's mark of an order of a TikTok shop: ↑ a change waiting for TikTok, ! one it refused."""
+    if pending_action:
+        return Text("↑", style=PENDING_STYLE)
+    if remote_error:
+        return Text("!", style=REFUSED_STYLE)
+    return None
+
+
+def remote_state(pending_action: str | None, remote_error: str | None, width: int | None = None) -> Text | None:
+    """'Waiting for TikTok: cancel' or 'TikTok refused: <its message>' (never markup); None for neither."""
+    if pending_action:
+        return Text.assemble(("Waiting for TikTok: ", PENDING_STYLE), PENDING_WORDS.get(pending_action, pending_action))
+    if remote_error:
+        return Text.assemble(("TikTok refused: ", REFUSED_STYLE), plain(remote_error, width))
+    return None

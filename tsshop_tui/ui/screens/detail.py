@@ -20,9 +20,10 @@ from textual.widgets import Footer, Static
 from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS, TO_SHIP
 from ...domain.model import Order, OrderStatus
 from ...domain.rules import REASON_LABELS, Urgency, abnormal_reason, action_items, countdown, duration
+from ...domain.shops import LOCAL_SHOP
 from ...domain.text import visible
 from .. import actions
-from ..format import STATUS_LABELS, URGENCY_STYLES, deadline_cell, flag_cell, money, plain
+from ..format import STATUS_LABELS, URGENCY_STYLES, deadline_cell, flag_cell, money, plain, remote_state
 from ..paths import stylesheet
 from .order_actions import OrderActions, Target
 
@@ -172,6 +173,12 @@ class OrderDetailScreen(OrderActions):
                           f" · shipped by {SHIPPING_TYPE_WORDS[order.shipping_type]}")),
             ("Warehouse", plain(order.warehouse_name or order.warehouse_id or "—")),
         ]
+        remote = remote_state(order.pending_action, order.remote_error)
+        if remote is not None:
+            rows.insert(0, ("TikTok", remote))
+        if order.shop_id != LOCAL_SHOP:
+            shop = self.tsshop.store.shop(order.shop_id)
+            rows.insert(0, ("Shop", plain(shop.name if shop else order.shop_id)))
         if order.cancel_reason:
             by = order.cancellation_initiator.value.title() if order.cancellation_initiator else "?"
             rows.append(("Cancelled", Text(f"{visible(order.cancel_reason)} (by {by}) at ") + _when(order.cancel_time)))

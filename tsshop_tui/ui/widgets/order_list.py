@@ -32,7 +32,9 @@ from ..format import (
     money,
     plain,
     reason_cell,
+    remote_state,
     status_cell,
+    sync_mark,
 )
 
 AWAITING_DISPATCH = (*TO_SHIP, OrderStatus.ON_HOLD)
@@ -410,6 +412,10 @@ class OrderList(Widget, can_focus=True):
         now = self._now
         tagged = row.id in self.tagged
         text = Text.assemble(("✓ ", "bold green") if tagged else "  ")
+        mark = sync_mark(row.pending_action, row.remote_error)
+        if mark is not None:
+            text.right_crop(1)
+            text.append_text(mark)
         for column, col_width in layout(width, self.tab):
             if col_width <= 0:
                 continue
@@ -462,6 +468,10 @@ class OrderList(Widget, can_focus=True):
             if row.flag is not None:
                 text.append("  ")
                 text.append_text(flag_cell(row.flag))
+            remote = remote_state(row.pending_action, row.remote_error)
+            if remote is not None:
+                text.append("  ")
+                text.append_text(remote)
             return text
         if order is None:
             return Text("")
