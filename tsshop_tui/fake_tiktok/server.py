@@ -34,6 +34,7 @@ PAGE_FAULTS = frozenset({"duplicate_page", "out_of_order"})
 PAGE_SIZE_MAX = 50
 DETAIL_IDS_MAX = 50
 WEBHOOK_TIMEOUT = 2.0
+POLL_INTERVAL = 0.05  # how soon stop() is noticed
 UNSIGNED = frozenset({"sign", "access_token"})
 
 
@@ -97,7 +98,8 @@ class FakeTikTok:
         self.clock: Clock = clock or SystemClock()
         self._offset = 0.0
         self.host, self.port = host, port
-        self.faults = faults or Faults()
+        self._faults = faults or Faults()
+        self._fault_rng = random.Random(self._faults.seed)
         self.webhook_url = webhook_url
         self.access_ttl, self.refresh_ttl = access_ttl, refresh_ttl
         self._lock = threading.RLock()
@@ -112,7 +114,7 @@ class FakeTikTok:
         self._idempotent: dict[str, tuple[str, Any]] = {}
         self.applied: list[tuple[str, str, str]] = []
         self._refusals: dict[str, deque[str]] = {}
-        self._fault_rng = random.Random(self.faults.seed)
+        self._forced: deque[str] = deque()
         self._webhook_rng = random.Random(f"{seed}/webhooks")
         self.webhook_failures = 0
         self.requests_served = 0
@@ -131,7 +133,8 @@ class FakeTikTok:
         self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-tiktok", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_INTERVAL,), name="fake-tiktok",
+                                        daemon=True)
         self._thread.start()
         return self.url
 
@@ -153,6 +156,17 @@ class FakeTikTok:
         self.stop()
 
     # -- time and control ------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        """How the double misbehaves; setting it restarts its seeded sequence."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults
+            self._fault_rng = random.Random(faults.seed)
 
     def now(self) -> int:
         return int(to_epoch(self.clock.now()) or 0) + int(self._offset)
@@ -182,6 +196,13 @@ class FakeTikTok:
         """The next action of this kind (an outbox kind, e.g. 'ship') is refused with this message."""
         with self._lock:
             self._refusals.setdefault(kind, deque()).append(message)
+
+    def fail_next(self, kind: str, times: int = 1) -> None:
+        """The next *times* requests (searches, for the page faults) misbehave this way, whatever the rate."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        with self._lock:
+            self._forced.extend([kind] * times)
 
     def expire_tokens(self, shop_id: str | None = None) -> None:
         """Every access token (of one shop, or all) expires now; refresh tokens still work."""
@@ -224,11 +245,16 @@ class FakeTikTok:
         return 200, {"code": 0, "message": "Success", "request_id": request_id, "data": data}, {}, delay
 
     def _fault(self, path: str) -> str | None:
+        searching = path.endswith("/search")
+        for kind in self._forced:
+            if searching or kind not in PAGE_FAULTS:
+                self._forced.remove(kind)
+                return kind
         faults = self.faults
         if not faults.rate or self._fault_rng.random() >= faults.rate:
             return None
         kind = self._fault_rng.choice(faults.kinds)
-        if kind in PAGE_FAULTS and not path.endswith("/search"):
+        if kind in PAGE_FAULTS and not searching:
             return None
         return kind
 
@@ -516,6 +542,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], Handler, bool], ...] = tuple(
 def _handler_for(fake: FakeTikTok) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
         server_version = "FakeTikTok/202309"
 
         def do_GET(self) -> None:
