@@ -96,7 +96,8 @@ def test_every_order_action_is_bound_where_it_is_offered_with_its_declared_key()
             assert bound(OrderDetailScreen)[f"detail.{action.id}"] == (action.key, actions.binding_action(action))
     keys = [b.key for b in MainScreen.BINDINGS]
     assert len(keys) == len(set(keys)), "two main-screen bindings share a key"
-    assert actions.CHANGING == {"note", "cancel_order", "ship", "answer"}
+    assert {a.id for a in ORDER_ACTIONS if a.writes} == {"note", "cancel", "ship", "answer"}
+    assert actions.writes("order", ("ship",)) and not actions.writes("export", ())
 
 
 def test_the_keymap_takes_every_order_action_id_and_refuses_one_the_registry_lacks():
@@ -111,7 +112,26 @@ def test_the_keymap_takes_every_order_action_id_and_refuses_one_the_registry_lac
         check_keymap({"detail.export": "E"})
 
 
-def test_the_command_line_has_a_subcommand_for_each_declared_changing_action():
+def test_every_order_action_declares_its_role_a_dialog_and_a_store_method_that_exist():
+    import inspect
+
+    from tsshop_tui.domain.catalog import ORDER_ACTIONS, Role
+    from tsshop_tui.store import Store
+    from tsshop_tui.ui import actions
+    from textual.screen import ModalScreen
+
+    from tsshop_tui.ui.modals.action import ActionDialog
+
+    for action in ORDER_ACTIONS:  # a reading action's dialog is opened by the screen's own method
+        assert issubclass(actions.dialog(action), ActionDialog if action.writes else ModalScreen), action.id
+        if action.writes:
+            assert list(inspect.signature(getattr(Store, action.bulk)).parameters)[1] == "order_ids", action.id
+    roles = {action.id: action.role for action in ORDER_ACTIONS}  # DESIGN.md, "Shops, operators, roles"
+    assert roles == {"note": Role.PACKER, "cancel": Role.LEAD, "ship": Role.PACKER, "answer": Role.LEAD,
+                     "export": Role.LEAD, "print": Role.PACKER}
+
+
+def test_the_command_line_has_a_subcommand_for_each_declared_action():
     import argparse
 
     from tsshop_tui.cli import build_parser
@@ -202,7 +222,7 @@ async def test_a_note_like_actions_dialog_starts_with_its_note(monkeypatch, tmp_
 
     _with_hold(monkeypatch)
     async with make_app(build_shop(tmp_path / "shop.db")).run_test(size=(120, 36)) as pilot:
-        pilot.app.screen.action_note("hold")
+        pilot.app.screen.action_order("hold")
         await pilot.pause()
         assert isinstance(pilot.app.screen, NoteModal)
         await pilot.press("ctrl+s")

@@ -9,7 +9,7 @@ import pytest
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import Flag, OrderStatus
 from tsshop_tui.domain.rules import duration
-from tsshop_tui.store import Store
+from tsshop_tui.store import BulkResult, Store
 from tsshop_tui.ui.modals.answer import AnswerModal
 from tsshop_tui.ui.modals.cancel import CancelModal
 from tsshop_tui.ui.modals.confirm import ConfirmModal
@@ -346,13 +346,18 @@ async def test_a_flag_only_change_keeps_the_comment_and_the_dialog_shows_what_is
 async def test_the_note_dialog_passes_only_what_changes(shop_db, monkeypatch):
     """No text when the comment is left empty, no flag when it is left on keep (the store keeps them)."""
     calls = []
-    monkeypatch.setattr(Store, "add_note", lambda self, order_id, **kw: calls.append((order_id, kw)))
+
+    def add_note_many(self, order_ids, **kw):
+        calls.append((order_ids, kw))
+        return BulkResult(succeeded=order_ids)
+
+    monkeypatch.setattr(Store, "add_note_many", add_note_many)
     async with make_app(shop_db).run_test(size=(80, 24)) as pilot:
         await pilot.press("n", "up", "enter")  # up from keep wraps to purple
         await pilot.pause()
         await pilot.press("n", *"fragile", "enter")
         await pilot.pause()
-        assert calls == [(OVERDUE, {"flag": Flag.PURPLE, "text": None}), (OVERDUE, {"text": "fragile"})]
+        assert calls == [([OVERDUE], {"flag": Flag.PURPLE, "text": None}), ([OVERDUE], {"text": "fragile"})]
 
 
 async def test_typing_in_the_note_dialog_goes_to_the_comment_and_the_hint_says_the_keys(shop_db):

@@ -1014,12 +1014,11 @@ def _page_size_arg(text: str) -> str:
 
 
 def _add_output_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    """export and print: the same scope and filter options as each other."""
+    """export and print (domain.catalog.ORDER_ACTIONS): the same scope and filter options as each other."""
+    export_action, print_action = ORDER_ACTIONS_BY_ID["export"], ORDER_ACTIONS_BY_ID["print"]
     export = sub.add_parser(
-        "export", parents=[common], help="export orders to CSV (Seller Center layout), XLSX or JSON",
-        description="Export all orders, a tab, or given IDs, narrowed by filters. CSV is the Seller Center "
-        "layout (one row per SKU line) and imports back with 'tsshop import'; XLSX has typed cells; JSON "
-        "holds each order whole. The file appears only when complete.",
+        export_action.command, parents=[common], help=export_action.command_help,
+        description=export_action.command_about,
     )
     _add_scope_options(export, "all")
     export.add_argument("--format", choices=("csv", "xlsx", "json"), default=None,
@@ -1030,11 +1029,8 @@ def _add_output_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     export.set_defaults(handler=cmd_export)
 
     printing = sub.add_parser(
-        "print", parents=[common], help="picking lists and 4x6 shipping labels as PDF",
-        description="picking-list: what to pick per SKU, then each order with its lines, flag and note "
-        "(default tab to-ship). labels: one 4x6 inch label per order with a tracking number (default tab "
-        "awaiting-collection); orders without one are listed and skipped. Each printed order gets a "
-        "history event.",
+        print_action.command, parents=[common], help=print_action.command_help,
+        description=print_action.command_about,
     )
     printing.add_argument("what", choices=("picking-list", "labels"))
     _add_scope_options(printing, "to-ship (picking list) / awaiting-collection (labels)")

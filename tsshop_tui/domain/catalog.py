@@ -143,53 +143,85 @@ class NoteStart:
     text: str | None = None
 
 
+class Role(StrEnum):
+    """Who may do an action (DESIGN.md, "Shops, operators, roles"); each role may do what the one
+    before it may."""
+
+    VIEWER = "viewer"  # reads
+    PACKER = "packer"  # notes, pack, ship, print
+    LEAD = "lead"  # also cancel, answer buyer requests, refunds, personal-data exports
+
+
 @dataclass(frozen=True)
 class OrderAction:
     """What the operator can do to orders, declared once: the screens' keys and bindings, the command
-    palette, the help, the read-only set and the command line are made from these (ui.actions adds
-    the screens' side: which method of theirs runs it)."""
+    palette, the help, the read-only set, the dialog flow and the command line are made from these
+    (ui.actions adds the screens' side).
+
+    A changing action runs the same way everywhere: its *dialog* asks for the input (checking the
+    rules' *action* first), confirms what moves money, then its *bulk* Store method applies it to
+    the orders, each in its own transaction, and the result is shown with retry and edit."""
 
     id: str  # the binding ids ('main.note', 'detail.note') end with it
     key: str
-    label: str  # the main screen's footer and help
+    label: str  # the main screen's footer and help; the title of its result
     tooltip: str
     action: Action | None  # the rules' action (which statuses it applies to, why it is refused); None: per request
     palette: str  # the command palette's title; its help is the key and *about*
     about: str
-    writes: bool = True  # refused on a read-only terminal
+    role: Role  # who may do it (declared here; not yet enforced)
+    dialog: str  # the dialog that asks for its input: the module of ui/modals whose DIALOG it is
+    bulk: str | None = None  # the Store method that applies it to many orders; None: it changes no order
     shown: bool = False  # in the main screen's footer
     detail: str | None = None  # the order detail screen's label (None: not offered there)
     command: str | None = None  # the command-line subcommand
     command_help: str = ""
     note: NoteStart | None = None  # a note-like action: it adds a note starting as this (the note dialog,
-    # the subcommand's --flag and --text), and the subcommand's description says what it does
-    command_about: str = ""
+    # the subcommand's --flag and --text)
+    command_about: str = ""  # the subcommand's description
+
+    @property
+    def writes(self) -> bool:
+        """Whether it changes orders (refused on a read-only terminal)."""
+        return self.bulk is not None
 
 
 ORDER_ACTIONS: tuple[OrderAction, ...] = (
     OrderAction("note", "n", "Note", "Add a note and flag colour to the tagged orders or the one under the cursor",
-                Action.NOTE, "Add note / flag", "the tagged orders or the one under the cursor", shown=True,
-                detail="Note", command="note", command_help="add a note and/or flag to orders", note=NoteStart(),
+                Action.NOTE, "Add note / flag", "the tagged orders or the one under the cursor", Role.PACKER,
+                "note", "add_note_many", shown=True, detail="Note", command="note",
+                command_help="add a note and/or flag to orders", note=NoteStart(),
                 command_about="Append a note to each order; its newest note is its current note and flag. A note "
                 "changes what it is given: without --flag the flag is kept, without --text the comment is kept."),
     OrderAction("cancel", "x", "Cancel",
                 "Cancel before shipping, with a TikTok reason (seller-fault reasons raise SFCR)",
-                Action.CANCEL, "Cancel orders", "before shipping only, with a reason", shown=True,
-                detail="Cancel", command="cancel", command_help="cancel orders before shipping"),
+                Action.CANCEL, "Cancel orders", "before shipping only, with a reason", Role.LEAD,
+                "cancel", "cancel_many", shown=True, detail="Cancel", command="cancel",
+                command_help="cancel orders before shipping"),
     OrderAction("ship", "m", "Mark shipped", "Mark shipped with tracking number and carrier",
-                Action.SHIP, "Mark shipped", "tracking number and carrier",
-                detail="Ship", command="ship", command_help="mark orders shipped with tracking and carrier"),
+                Action.SHIP, "Mark shipped", "tracking number and carrier", Role.PACKER,
+                "ship", "ship_many", detail="Ship", command="ship",
+                command_help="mark orders shipped with tracking and carrier"),
     OrderAction("answer", "a", "Answer request", "Approve or reject a buyer cancellation or return/refund request",
-                None, "Answer buyer request", "approve or reject",
-                detail="Answer", command="request",
+                None, "Answer buyer request", "approve or reject", Role.LEAD,
+                "answer", "answer_request_many", detail="Answer", command="request",
                 command_help="approve or reject buyer cancellation and return requests"),
     OrderAction("export", "e", "Export",
                 "Export the tagged orders, this tab with its filters, or all orders (CSV, XLSX, JSON)",
                 Action.EXPORT, "Export orders", "tagged, this tab with its filters, or all: CSV, XLSX, JSON",
-                writes=False),
+                Role.LEAD,  # its files carry the buyers' names, phones and addresses
+                "export", command="export", command_help="export orders to CSV (Seller Center layout), XLSX or JSON",
+                command_about="Export all orders, a tab, or given IDs, narrowed by filters. CSV is the Seller Center "
+                "layout (one row per SKU line) and imports back with 'tsshop import'; XLSX has typed cells; JSON "
+                "holds each order whole. The file appears only when complete."),
     OrderAction("print", "P", "Print",
                 "Print a picking list or 4x6 shipping labels (PDF; sent to the printer when one is set)",
-                Action.PRINT, "Print picking list / labels", "PDF, to the printer when one is set", writes=False),
+                Action.PRINT, "Print picking list / labels", "PDF, to the printer when one is set", Role.PACKER,
+                "print", command="print", command_help="picking lists and 4x6 shipping labels as PDF",
+                command_about="picking-list: what to pick per SKU, then each order with its lines, flag and note "
+                "(default tab to-ship). labels: one 4x6 inch label per order with a tracking number (default tab "
+                "awaiting-collection); orders without one are listed and skipped. Each printed order gets a "
+                "history event."),
 )
 ORDER_ACTIONS_BY_ID: dict[str, OrderAction] = {action.id: action for action in ORDER_ACTIONS}
 

@@ -1,41 +1,42 @@
-"""The screens' side of the order actions declared in domain.catalog.ORDER_ACTIONS: which method of an
-OrderActions screen runs each one. The bindings of the list and detail screens, their command palette
-entries and the actions a read-only terminal refuses are made here from the declarations."""
+"""The screens' side of the order actions declared in domain.catalog.ORDER_ACTIONS. A changing
+action runs its dialog's flow (ui.modals.action) through the screens' ``order`` method, given its
+id; a reading one (export, print) is the screen's method of its id. The bindings of the list and
+detail screens, their command palette entries and the actions a read-only terminal refuses are
+made here from the declarations."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 from textual.binding import Binding
 
-from ..domain.catalog import ORDER_ACTIONS, OrderAction
-
-# Declared action id -> the screen's action method (``action_<name>``) that opens its dialog; a
-# note-like action (declared with its note's start) is the note method's, given the action's id.
-METHODS: dict[str, str] = {
-    "cancel": "cancel_order",
-    "ship": "ship",
-    "answer": "answer",
-    "export": "export",
-    "print": "print",
-}
+from ..domain.catalog import ORDER_ACTIONS, ORDER_ACTIONS_BY_ID, OrderAction
+from .modals.action import ActionDialog
 
 # The screens that offer the order actions, by their binding ids' prefix.
 SCREENS = ("main", "detail")
 
 
+def dialog(action: OrderAction) -> type[ActionDialog]:
+    """The dialog class of *action*: the ``DIALOG`` of its module in ui/modals."""
+    return importlib.import_module(f"{__package__}.modals.{action.dialog}").DIALOG  # type: ignore[no-any-return]
+
+
 def call(action: OrderAction) -> tuple[str, tuple[str, ...]]:
     """The screen's method that runs *action*, and its arguments."""
-    return ("note", (action.id,)) if action.note is not None else (METHODS[action.id], ())
+    return ("order", (action.id,)) if action.writes else (action.id, ())
 
 
 def binding_action(action: OrderAction) -> str:
-    """*action* as a binding runs it: 'ship', "note('hold')"."""
+    """*action* as a binding runs it: "order('ship')", 'export'."""
     method, arguments = call(action)
     return f"{method}({', '.join(map(repr, arguments))})" if arguments else method
 
 
-CHANGING: frozenset[str] = frozenset(call(action)[0] for action in ORDER_ACTIONS if action.writes)
+def writes(method: str, arguments: tuple[object, ...]) -> bool:
+    """Whether a screen's *method* called with *arguments* changes orders (a read-only terminal refuses it)."""
+    return method == "order" and bool(arguments) and ORDER_ACTIONS_BY_ID[str(arguments[0])].writes
 
 
 def _offered(screen: str) -> Iterator[OrderAction]:

@@ -318,3 +318,6 @@ class ExportModal(ScopedModal):
             self._status("Cancelling …", "bold yellow")
             return
         self.dismiss(self.result)
+
+
+DIALOG = ExportModal  # the export action's (domain.catalog.ORDER_ACTIONS)

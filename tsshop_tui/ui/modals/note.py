@@ -15,14 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...domain.catalog import FLAGS
+from ...domain.catalog import FLAGS, NoteStart, OrderAction
 from ...domain.model import Flag
 from ...domain.text import first_words
 from ..format import flag_cell
 from ..paths import stylesheet
+from .action import ActionDialog, Host, Target, describe
 from .choice import Choice
 
 class Keep(Enum):
@@ -57,7 +57,10 @@ def flag_options() -> list[tuple[Text | str, FlagChoice]]:
     return [("keep", KEEP), ("no flag", None), *((flag_cell(flag), flag) for flag in FLAGS)]
 
 
-class NoteModal(ModalScreen[NoteInput | None]):
+class NoteModal(ActionDialog):
+    """Returns the note asked for, or None. The dialog of a note-like action (one declared with its
+    note's start) starts with that flag and text."""
+
     CSS_PATH = stylesheet("modals.tcss")
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
@@ -120,3 +123,22 @@ class NoteModal(ModalScreen[NoteInput | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @classmethod
+    def open(cls, host: Host, declared: OrderAction, targets: list[Target], typed: NoteInput | None) -> None:
+        start = declared.note or NoteStart()
+        if typed is None and start != NoteStart():
+            typed = NoteInput(KEEP if start.flag is None else start.flag, start.text)
+        current = None
+        if len(targets) == 1:
+            order = host.store.get(targets[0].id)
+            if order is not None:
+                current = Current(order.flag, order.current_note.text if order.current_note else None)
+        host.ask(cls(describe(targets), current, typed), lambda value: host.chosen(declared, targets, value))
+
+    @classmethod
+    def arguments(cls, value: NoteInput, order_id: str) -> dict[str, Any]:
+        return value.arguments()
+
+
+DIALOG = NoteModal

@@ -249,3 +249,6 @@ class PrintModal(ScopedModal):
             self._status("Cancelling …", "bold yellow")
             return
         self.dismiss(self.printed)
+
+
+DIALOG = PrintModal  # the print action's (domain.catalog.ORDER_ACTIONS)

@@ -1,5 +1,7 @@
 """Mark shipped — or correct a shipped order's tracking — with a tracking number per order and the carrier.
 
+The ship key ships the orders to ship; when none is, it corrects the tracking of those on their way.
+A red-flagged order ("hold until verified") is confirmed, its note shown, before the dialog opens.
 Refused here, keeping what was typed: an unusable number, and one number given to two orders of the
 batch. Warned about: a number already on another order (enter again ships anyway).
 """
@@ -8,33 +10,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...domain.catalog import CARRIERS
-from ...domain.rules import tracking_problem
+from ...domain.catalog import CARRIERS, Action, OrderAction
+from ...domain.model import Flag
+from ...domain.rules import abnormal_reason, refusal, tracking_problem
 from ...domain.text import visible
+from ..format import flag_cell
 from ..paths import stylesheet
+from .action import LISTED, ActionDialog, Host, Target
+from .confirm import ConfirmModal
+
+if TYPE_CHECKING:
+    from ...store import BulkResult, Store
 
 
 @dataclass(frozen=True)
 class ShipInput:
-    """{order ID: tracking number} and the carrier."""
+    """{order ID: tracking number} and the carrier; *correct*: the numbers correct shipped orders'."""
 
     tracking: dict[str, str] = field(default_factory=dict)
     carrier: str | None = None
+    correct: bool = False
 
 
 InUse = Callable[[str, tuple[str, ...]], list[str]]  # (number, order IDs to leave out) -> other orders with it
 
 
-class ShipModal(ModalScreen[ShipInput | None]):
+class ShipModal(ActionDialog):
     """Returns the tracking numbers and carrier, or None. *correct*: the orders have shipped and
     their tracking numbers are being corrected (*now* says what each has now, or what is wrong with it)."""
 
@@ -150,8 +160,91 @@ class ShipModal(ModalScreen[ShipInput | None]):
                 self._warned = tracking
                 self._say(warning)
                 return
-        self.dismiss(ShipInput(tracking, str(self.query_one("#carrier", Select).value)))
+        self.dismiss(ShipInput(tracking, str(self.query_one("#carrier", Select).value), self.correct))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @classmethod
+    def start(cls, host: Host, declared: OrderAction, targets: list[Target]) -> None:
+        """Ship the orders to ship; when none is, correct the tracking of those on their way."""
+        for action, go in ((Action.SHIP, cls._check_red_flags), (Action.CORRECT_TRACKING, cls._open_correct)):
+            chosen = [t for t in targets if refusal(t.id, t.status, action) is None]
+            if chosen:
+                if len(chosen) < len(targets):
+                    verb = "cannot ship" if action is Action.SHIP else "cannot have their tracking corrected"
+                    host.warn(f"{len(targets) - len(chosen)} tagged orders {verb} and are left out")
+                go(host, declared, chosen, None)
+                return
+        host.refuse(targets, Action.SHIP)
+
+    @classmethod
+    def _check_red_flags(cls, host: Host, declared: OrderAction, targets: list[Target], typed: None) -> None:
+        """Red means "hold until verified": show each red flag's note and ask before shipping."""
+        red = [o for o in host.store.get_many(t.id for t in targets) if o.flag is Flag.RED]
+        if not red:
+            cls.open(host, declared, targets, None)
+            return
+        body = Text()
+        body.append("Red flag: hold until verified.\n", style="bold red")
+        for order in red[:LISTED]:
+            body.append(f"{order.id}  ", style="bold")
+            body.append_text(flag_cell(Flag.RED))
+            note = order.current_note.text if order.current_note else ""
+            body.append(f"  {visible(note)}\n" if note else "  (no note)\n")
+        if len(red) > LISTED:
+            body.append(f"… and {len(red) - LISTED} more\n", style="dim")
+        body.append("Ship only if what the note asks for has been checked.", style="dim")
+        host.ask(ConfirmModal("Ship a red-flagged order?", body, yes="Ship anyway (y)", warning=True),
+                 lambda yes: cls.open(host, declared, targets, None) if yes else None)
+
+    @classmethod
+    def open(cls, host: Host, declared: OrderAction, targets: list[Target], typed: ShipInput | None) -> None:
+        if typed is not None and typed.correct:
+            cls._open_correct(host, declared, targets, typed)
+            return
+        in_use = host.store.tracking_in_use
+        host.ask(cls([t.id for t in targets], typed, in_use=lambda number, exclude: in_use(number, exclude=exclude)),
+                 lambda value: host.chosen(declared, targets, value))
+
+    @classmethod
+    def _open_correct(cls, host: Host, declared: OrderAction, targets: list[Target], typed: ShipInput | None) -> None:
+        orders = host.store.get_many(t.id for t in targets)
+        now: dict[str, Text] = {}
+        for order in orders:
+            problem = abnormal_reason(order)
+            if problem:
+                now[order.id] = Text.assemble(("Abnormal: ", "bold red"), visible(problem))
+            else:
+                now[order.id] = Text.assemble(("Now: ", "dim"), visible(order.tracking_number),
+                                              f"  {visible(order.shipping_provider)}")
+        if typed is None:
+            carriers = [o.shipping_provider for o in orders if o.shipping_provider in CARRIERS]
+            typed = ShipInput({}, carriers[0] if carriers else None, correct=True)
+        in_use = host.store.tracking_in_use
+        host.ask(cls([t.id for t in targets], typed, in_use=lambda number, exclude: in_use(number, exclude=exclude),
+                     correct=True, now=now),
+                 lambda value: host.chosen(declared, targets, value))
+
+    @classmethod
+    def title(cls, declared: OrderAction, value: ShipInput) -> str:
+        return "Correct tracking" if value.correct else "Ship"
+
+    @classmethod
+    def arguments(cls, value: ShipInput, order_id: str) -> dict[str, Any]:
+        return {"tracking_number": value.tracking[order_id], "carrier": value.carrier}
+
+    @classmethod
+    def apply(cls, store: Store, targets: list[Target], *, declared: OrderAction, value: ShipInput) -> BulkResult:
+        """Each order ships as its own package (ship_many once per tracking number); a correction
+        goes order by order, the store having no bulk correction."""
+        if not value.correct:
+            return super().apply(store, targets, declared=declared, value=value)
+        by_id = {t.id: t for t in targets}
+        return store.apply_bulk(by_id, lambda order_id: store.correct_tracking(
+            order_id, tracking_number=value.tracking[order_id], carrier=value.carrier,
+            expected_version=by_id[order_id].version))
+
+
+DIALOG = ShipModal

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -88,8 +89,8 @@ class HelpScreen(ModalScreen[None]):
             for binding in _bindings(owner):
                 if binding.action.startswith("tab("):
                     continue
-                action = binding.action.split("(")[0]
-                if owner is type(self.under) and self.under.check_action(action, ()) is False:
+                _, action, parameters = parse(binding.action)
+                if owner is type(self.under) and self.under.check_action(action, parameters) is False:
                     continue
                 text = Text(binding.description)
                 if binding.tooltip:
