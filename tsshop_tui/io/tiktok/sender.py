@@ -1,0 +1,186 @@
+"""The outbox sender: tells TikTok of the changes made here, each exactly once.
+
+Each outbox row goes with its own idempotency key. A row is claimed (SENDING) before it is sent and
+marked done only once TikTok has answered, so a sender killed in between leaves it SENDING: the next
+sender sends it again with the same key, and TikTok applies it once. TikTok's refusal rolls the order
+back with TikTok's own message; a rate limit or outage is tried again later (exponential backoff with
+jitter); an authorisation TikTok no longer accepts stops this shop's sending until it is fixed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from ...domain.shops import OutboxItem, OutboxKind, Shop
+from ...store import Store
+from .client import ApiError, AuthError, TikTokClient, TransientError
+
+RETRY_BASE = timedelta(seconds=15)
+RETRY_CAP = timedelta(minutes=30)
+AUTH_RETRY = timedelta(minutes=10)
+
+
+class Session(Protocol):
+    """What the sender needs of a shop's session (io.tiktok.sync.ShopSession)."""
+
+    shop: Shop
+
+    @property
+    def client(self) -> TikTokClient:
+        """The shop's client, its token renewed when due (AuthError, the shop marked, when it cannot be)."""
+
+    def auth_failed(self, error: AuthError) -> str:
+        """Mark the shop for an authorisation TikTok refused; the plain message."""
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did: rows TikTok applied, refused, and ones left to try again."""
+
+    done: int = 0
+    refused: int = 0
+    retried: int = 0
+    stopped: str | None = None
+    """The reason this shop's sending stopped (its authorisation), None when it did not."""
+
+    def line(self) -> str:
+        parts = [f"{self.done:,} delivered", f"{self.refused:,} refused", f"{self.retried:,} to retry"]
+        if self.stopped:
+            parts.append(f"stopped: {self.stopped}")
+        return ", ".join(parts)
+
+
+class NotSendable(Exception):
+    """The row cannot go to TikTok as it stands (no package, no such carrier): refused with this message."""
+
+
+def deliver(store: Store, session: Session, *, limit: int = 50, rng: random.Random | None = None) -> DeliveryReport:
+    """Send up to *limit* due outbox rows of the session's shop and record each answer."""
+    rng = rng or random.Random()
+    report = DeliveryReport()
+    items = store.claim_outbox(session.shop.id, limit)
+    if not items:
+        return report
+    try:
+        client = session.client
+    except AuthError as error:  # the session has marked the shop
+        _release(store, items, str(error), report)
+        return report
+    sender = _Sender()
+    for index, item in enumerate(items):
+        try:
+            sender.send(client, item)
+        except AuthError as error:
+            _release(store, items[index:], session.auth_failed(error), report)
+            break
+        except (ApiError, NotSendable) as error:
+            store.outbox_refused(item.id, _message(error))
+            report.refused += 1
+        except TransientError as error:
+            store.outbox_retry(item.id, str(error), store.clock.now() + backoff(item.attempts, rng))
+            report.retried += 1
+        else:
+            store.outbox_done(item.id)
+            report.done += 1
+    return report
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """The wait before a row's next try after *attempts* tries: doubling from RETRY_BASE up to
+    RETRY_CAP, each wait between half and all of that (jitter spreads the rows of an outage)."""
+    ceiling = min(RETRY_CAP, RETRY_BASE * 2 ** min(max(attempts - 1, 0), 20))
+    return ceiling * rng.uniform(0.5, 1.0)
+
+
+def _release(store: Store, items: list[OutboxItem], why: str, report: DeliveryReport) -> None:
+    """The shop's authorisation failed: put the claimed rows back, to be sent once it is fixed."""
+    later = store.clock.now() + AUTH_RETRY
+    for item in items:
+        store.outbox_retry(item.id, why, later)
+    report.retried += len(items)
+    report.stopped = why
+
+
+def _message(error: Exception) -> str:
+    """TikTok's own words for a refusal (or ours for a row that could not be sent)."""
+    if isinstance(error, ApiError):
+        return error.message or f"error {error.code}"
+    return str(error)
+
+
+class _Sender:
+    """Sends rows one by one; remembers each delivery option's carriers for the pass."""
+
+    def __init__(self) -> None:
+        self.providers: dict[str, list[dict[str, Any]]] = {}
+
+    def send(self, client: TikTokClient, item: OutboxItem) -> None:
+        payload, key = item.payload, item.idempotency_key
+        kind = item.kind
+        if kind is OutboxKind.CANCEL:
+            client.cancel_order(item.order_id, str(payload.get("cancel_reason") or ""), key)
+        elif kind in (OutboxKind.SHIP, OutboxKind.CORRECT_TRACKING):
+            self.ship(client, item)
+        elif kind is OutboxKind.APPROVE_CANCELLATION:
+            client.approve_cancellation(_request_id(item), key)
+        elif kind is OutboxKind.REJECT_CANCELLATION:
+            client.reject_cancellation(_request_id(item), str(payload.get("reject_reason") or ""), key)
+        elif kind is OutboxKind.APPROVE_RETURN:
+            client.approve_return(_request_id(item), key)
+        elif kind is OutboxKind.REJECT_RETURN:
+            client.reject_return(_request_id(item), str(payload.get("reject_reason") or ""), key)
+        else:
+            raise NotSendable(f"not sent: tsshop cannot send a {kind} to TikTok")
+
+    def ship(self, client: TikTokClient, item: OutboxItem) -> None:
+        """Ship the order's package with its tracking number and the carrier's id at TikTok."""
+        tracking = str(item.payload.get("tracking_number") or "")
+        carrier = str(item.payload.get("shipping_provider") or "")
+        package_id = str(item.payload.get("package_id") or "")
+        package: dict[str, Any] = {}
+        if not package_id:
+            packages = client.search_packages(item.order_id)
+            if not packages:
+                raise NotSendable(f"not sent: TikTok has no package for order {item.order_id} to ship")
+            package = packages[0]
+            package_id = str(package.get("id") or "")
+        option = str(package.get("delivery_option_id") or "") or self.delivery_option(client, item.order_id)
+        provider_id = self.provider_id(client, option, carrier)
+        client.ship_package(package_id, tracking, provider_id, item.idempotency_key)
+
+    def delivery_option(self, client: TikTokClient, order_id: str) -> str:
+        details = client.order_details([order_id])
+        option = str(details[0].get("delivery_option_id") or "") if details else ""
+        if not option:
+            raise NotSendable(f"not sent: TikTok gives no delivery option for order {order_id}")
+        return option
+
+    def provider_id(self, client: TikTokClient, option: str, carrier: str) -> str:
+        """The id TikTok gives *carrier* (matched by name, any case) among the option's carriers."""
+        if option not in self.providers:
+            self.providers[option] = client.shipping_providers(option)
+        providers = self.providers[option]
+        wanted = _name_key(carrier)
+        for provider in providers:
+            if _name_key(str(provider.get("name") or "")) == wanted:
+                return str(provider.get("id") or "")
+        names = ", ".join(str(p.get("name") or "") for p in providers) or "none"
+        raise NotSendable(
+            f"not sent: TikTok lists no carrier called {carrier!r} for this order's delivery option"
+            f" (it has: {names})"
+        )
+
+
+def _request_id(item: OutboxItem) -> str:
+    """The buyer request's id at TikTok (its cancel_id or return_id)."""
+    external = str(item.payload.get("request_external_id") or "")
+    if not external:
+        raise NotSendable("not sent: TikTok does not know this buyer request (it has no TikTok id)")
+    return external
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
