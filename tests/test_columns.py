@@ -14,6 +14,7 @@ import pytest
 
 from tsshop_tui.domain.columns import (
     COLUMNS,
+    COMPUTED,
     EXPORT_COLUMNS,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -21,6 +22,7 @@ from tsshop_tui.domain.columns import (
     Column,
     Kind,
     Level,
+    writer,
 )
 from tsshop_tui.domain.model import LineItem, Order, RequestType
 from tsshop_tui.io import seller_center
@@ -91,10 +93,16 @@ def test_sql_reader_and_writer_cover_every_column():
     assert plan.tracking
 
 
+def test_every_computed_column_has_its_value_and_its_sql_and_nothing_else_does():
+    """A computed column's value (domain.columns) and SQL (store.export) are named for the same columns."""
+    assert set(COMPUTED) == set(store_export._COMPUTED)
+    assert set(COMPUTED) <= set(EXPORT_COLUMNS)
+
+
 def test_a_column_without_field_constant_or_rule_is_refused_by_writer_and_sql():
     forgotten = Column("Buyer Email", Level.ORDER, Kind.TEXT)
     with pytest.raises(LookupError, match="Buyer Email"):
-        seller_center._writer(forgotten)
+        writer(forgotten)
     with pytest.raises(LookupError, match="Buyer Email"):
         store_export._column_sql(forgotten)
 
@@ -103,7 +111,7 @@ def test_a_new_field_column_is_written_by_sql_and_python_alike():
     """What adding a plain column takes: its declaration, nothing else (here the SKU sale price)."""
     column = Column("SKU Sale Price", Level.LINE, Kind.MONEY, "sale_price", "sale_price")
     line = LineItem(sku_id="1700000000000000001", sale_price=Decimal("-4.5"))
-    assert seller_center._writer(column)(line) == "-4.50"
+    assert writer(column)(line) == "-4.50"
     expression, risk = store_export._column_sql(column)
     assert "l.sale_price" in expression and risk == "l.sale_price < 0"
     assert cell_type(column) == "money"

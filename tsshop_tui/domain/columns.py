@@ -5,19 +5,29 @@ read under), whether it belongs to the SKU line or to the order (repeated on eac
 its kind, and the model field it carries. Everything else is derived from this table: the reader
 and the writer (``io.seller_center``), the SQL that formats CSV (``store.export``) and the cell
 types of XLSX (``io.export``). A column with a field and no special rule needs nothing more; the
-few computed ones (statuses, subtotals, the current note, buyer requests...) are named overrides
-in those modules, and a test holds every column to having a reader, a writer, SQL and a type.
+few computed ones (statuses, subtotals, the current note, buyer requests...) have their value here
+(``COMPUTED``) and their SQL twin in ``store.export``, and a test holds every column to having a
+reader, a writer, SQL and a type.
 
-To add a column: add it here (and, if it is computed, its override where it is written).
+To add a column: add it here (and, if it is computed, its value in ``COMPUTED`` and its SQL in
+``store.export._COMPUTED``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum, StrEnum
+from typing import Any
+
+from .catalog import SELLER_CENTER_FULFILMENT, SELLER_CENTER_ORDER_TYPE, SELLER_CENTER_STATUS
+from .model import AfterSalesRequest, LineItem, Order, OrderStatus, RequestType
 
 __all__ = [
     "COLUMNS",
+    "COMPUTED",
     "EXPORT_COLUMNS",
     "OPTIONAL_COLUMNS",
     "OURS",
@@ -27,6 +37,9 @@ __all__ = [
     "Column",
     "Kind",
     "Level",
+    "format_money",
+    "format_time",
+    "writer",
 ]
 
 
@@ -172,3 +185,104 @@ SELLER_CENTER_COLUMNS: tuple[str, ...] = tuple(c.header for c in SELLER_CENTER)
 OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c.header for c in OURS)
 EXPORT_COLUMNS: tuple[str, ...] = SELLER_CENTER_COLUMNS + OPTIONAL_COLUMNS
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.header for c in COLUMNS if c.required)
+
+
+# --- Cells: each column's text, written from the order (or, for a line column, the SKU line) ----
+
+S = OrderStatus
+CENT = Decimal("0.01")
+_SHIPPED = (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
+
+
+def format_time(moment: datetime | None) -> str:
+    """``11/25/2026 9:30:33 PM`` in UTC; None is empty."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    hour = moment.hour % 12 or 12
+    half = "PM" if moment.hour >= 12 else "AM"
+    return f"{moment:%m/%d/%Y} {hour}:{moment:%M:%S} {half}"
+
+
+def format_money(amount: Decimal | None) -> str:
+    """``38.40``: two decimals, no symbol, no thousands separator."""
+    if amount is None:
+        return ""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _text_of(value: Any) -> str:
+    """A field's text in a cell: None empty, a code its value."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _newest_request(order: Order, kind: RequestType) -> AfterSalesRequest | None:
+    return next((r for r in reversed(order.requests) if r.type is kind), None)
+
+
+def _request_cells(label: str, kind: RequestType) -> dict[str, Callable[[Order], str]]:
+    """The cells of the newest buyer request of *kind* (empty where the order has none)."""
+
+    def cell(text: Callable[[AfterSalesRequest], str]) -> Callable[[Order], str]:
+        def write(order: Order) -> str:
+            newest = _newest_request(order, kind)
+            return text(newest) if newest is not None else ""
+
+        return write
+
+    return {
+        f"{label} Request": cell(lambda r: r.status.value.title()),
+        f"{label} Requested Time": cell(lambda r: format_time(r.created_at)),
+        f"{label} Respond By": cell(lambda r: format_time(r.respond_by)),
+        f"{label} Request Reason": cell(lambda r: r.reason),
+    }
+
+
+def _seller_note(order: Order) -> str:
+    """The order's current comment, else the marketplace's seller note."""
+    note = order.current_note
+    return (note.text if note else "") or order.seller_note
+
+
+# The computed columns' cells (store.export has the SQL of each): an order column's from the Order,
+# a line column's from the LineItem. Every other column is its field's text, money or time.
+COMPUTED: dict[str, Callable[[Any], str]] = {
+    "Order Status": lambda order: SELLER_CENTER_STATUS[order.status][0],
+    "Order Substatus": lambda order: SELLER_CENTER_STATUS[order.status][1],
+    "Cancelation/Return Type": lambda order: (
+        "Cancel" if order.status is S.CANCELLED else ("Return/Refund" if order.has_return else "")),
+    "Normal or Pre-order": lambda order: SELLER_CENTER_ORDER_TYPE[order.order_type],
+    "SKU Subtotal Before Discount": lambda line: format_money(line.original_price * line.quantity),
+    "SKU Subtotal After Discount": lambda line: format_money(line.sale_price * line.quantity),
+    "Shipped Time": lambda order: format_time(order.rts_time) if order.status in _SHIPPED else "",
+    "Cancel By": lambda order: order.cancellation_initiator.value.title() if order.cancellation_initiator else "",
+    "Fulfillment Type": lambda order: SELLER_CENTER_FULFILMENT[order.shipping_type],
+    "Seller Note": _seller_note,
+    "Sample Order": lambda order: "Yes" if order.is_sample_order else "No",
+    **_request_cells("Cancellation", RequestType.CANCELLATION),
+    **_request_cells("Return", RequestType.RETURN_REFUND),
+}
+
+
+def writer(column: Column) -> Callable[[Order], str] | Callable[[LineItem], str]:
+    """How the cell of *column* is written from the order (or, for a line column, the SKU line):
+    its computed value, its constant, or its field as its kind is written."""
+    if column.header in COMPUTED:
+        return COMPUTED[column.header]
+    constant = column.constant
+    if constant is not None:
+        return lambda _owner: constant
+    name = column.field
+    if name is None:
+        raise LookupError(f"export column {column.header!r} has no field, constant or rule to write it")
+    if column.kind is Kind.MONEY:
+        return lambda owner: format_money(getattr(owner, name))
+    if column.kind is Kind.TIME:
+        return lambda owner: format_time(getattr(owner, name))
+    return lambda owner: _text_of(getattr(owner, name))

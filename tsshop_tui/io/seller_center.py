@@ -14,9 +14,9 @@ carriage return into a line feed: in .xlsx text they are written with the workbo
 ``_xHHHH_`` escapes (as Excel does), which reading undoes (:func:`xlsx_escape`, :func:`xlsx_unescape`).
 
 Every column is declared once, in ``domain.columns``: its header and aliases, order or line, kind
-and field. What reading and writing need follows from that table; the computed columns are named
-rules here (``_ORDER_CELLS`` and ``_LINE_CELLS`` when writing, ``_order_fields`` and
-``_line_fields`` when reading).
+and field, and the value of each computed one. What reading and writing need follows from that
+table; the computed columns tsshop reads back are named rules here (``_order_fields`` and
+``_line_fields``).
 
 Our own exports add columns after the Seller Center layout (OPTIONAL_COLUMNS). Among them "Seller
 Flag": with it, "Seller Note" and "Seller Flag" are the order's current comment and flag in tsshop
@@ -30,19 +30,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
 
 from ..domain.model import (
-    AfterSalesRequest,
     ContentType,
     Flag,
     Initiator,
@@ -54,16 +52,17 @@ from ..domain.model import (
     RequestType,
     ShippingType,
 )
-from ..domain.catalog import SELLER_CENTER_FULFILMENT, SELLER_CENTER_ORDER_TYPE, SELLER_CENTER_STATUS
 from ..domain.columns import (
     COLUMNS,
     EXPORT_COLUMNS,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     SELLER_CENTER_COLUMNS,
-    Column,
     Kind,
     Level,
+    format_money,
+    format_time,
+    writer,
 )
 from ..domain.text import visible
 
@@ -356,7 +355,6 @@ _STATUS_WITH_SUB: dict[str, dict[str, OrderStatus]] = {
     },
     "shipped": {"": S.IN_TRANSIT, "in transit": S.IN_TRANSIT, "delivered": S.DELIVERED, **_PARTIAL},
 }
-STATUS_TEXT = SELLER_CENTER_STATUS
 
 
 def parse_status(status: str, substatus: str = "") -> OrderStatus:
@@ -385,7 +383,6 @@ _ORDER_TYPES = {
     "back order": OrderType.BACK_ORDER,
     "backorder": OrderType.BACK_ORDER,
 }
-_ORDER_TYPE_TEXT = SELLER_CENTER_ORDER_TYPE
 _INITIATORS = {"seller": Initiator.SELLER, "buyer": Initiator.BUYER, "system": Initiator.SYSTEM}
 _CONTENT_TYPES = {
     "live": ContentType.LIVE,
@@ -393,7 +390,6 @@ _CONTENT_TYPES = {
     "showcase": ContentType.SHOWCASE,
     "shop": ContentType.SHOWCASE,
 }
-_SHIPPING_TYPE_TEXT = SELLER_CENTER_FULFILMENT
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
 _ORDER_ID = re.compile(r"\d{6,30}")
@@ -1020,115 +1016,10 @@ def _build(order_id: str, gathered: _Pending) -> Order:
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def format_time(moment: datetime | None) -> str:
-    """``11/25/2026 9:30:33 PM`` in UTC; None is empty."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    hour = moment.hour % 12 or 12
-    half = "PM" if moment.hour >= 12 else "AM"
-    return f"{moment:%m/%d/%Y} {hour}:{moment:%M:%S} {half}"
-
-
-def format_money(amount: Decimal | None) -> str:
-    """``38.40``: two decimals, no symbol, no thousands separator."""
-    if amount is None:
-        return ""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def _text_of(value: Any) -> str:
-    """A field's text in a cell: None empty, a code its value."""
-    if value is None:
-        return ""
-    if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
-
-
-def _newest_request(order: Order, kind: RequestType) -> AfterSalesRequest | None:
-    return next((r for r in reversed(order.requests) if r.type is kind), None)
-
-
-def _request_cells(
-    kind: RequestType, status_key: str, requested_key: str, respond_key: str, reason_key: str
-) -> dict[str, Callable[[Order], str]]:
-    """The cells of the newest buyer request of *kind* (empty where the order has none)."""
-
-    def cell(text: Callable[[AfterSalesRequest], str]) -> Callable[[Order], str]:
-        def write(order: Order) -> str:
-            newest = _newest_request(order, kind)
-            return text(newest) if newest is not None else ""
-
-        return write
-
-    return {
-        _LABELS[status_key]: cell(lambda r: r.status.value.title()),
-        _LABELS[requested_key]: cell(lambda r: format_time(r.created_at)),
-        _LABELS[respond_key]: cell(lambda r: format_time(r.respond_by)),
-        _LABELS[reason_key]: cell(lambda r: r.reason),
-    }
-
-
-def _shipped_time(order: Order) -> str:
-    return format_time(order.rts_time) if order.status in (S.IN_TRANSIT, S.DELIVERED, S.COMPLETED) else ""
-
-
-def _return_type(order: Order) -> str:
-    return "Cancel" if order.status is S.CANCELLED else ("Return/Refund" if order.has_return else "")
-
-
-def _seller_note(order: Order) -> str:
-    """The order's current comment, else the marketplace's seller note."""
-    note = order.current_note
-    return (note.text if note else "") or order.seller_note
-
-
-# Order columns written by a rule of their own (the rest are their field's text, money or time).
-_ORDER_CELLS: dict[str, Callable[[Order], str]] = {
-    "Order Status": lambda order: STATUS_TEXT[order.status][0],
-    "Order Substatus": lambda order: STATUS_TEXT[order.status][1],
-    "Cancelation/Return Type": _return_type,
-    "Normal or Pre-order": lambda order: _ORDER_TYPE_TEXT[order.order_type],
-    "Shipped Time": _shipped_time,
-    "Cancel By": lambda order: order.cancellation_initiator.value.title() if order.cancellation_initiator else "",
-    "Fulfillment Type": lambda order: _SHIPPING_TYPE_TEXT[order.shipping_type],
-    "Seller Note": _seller_note,
-    "Sample Order": lambda order: "Yes" if order.is_sample_order else "No",
-}
-for _request in _REQUEST_KEYS:
-    _ORDER_CELLS.update(_request_cells(*_request))
-# Line columns written by a rule of their own.
-_LINE_CELLS: dict[str, Callable[[LineItem], str]] = {
-    "SKU Subtotal Before Discount": lambda line: format_money(line.original_price * line.quantity),
-    "SKU Subtotal After Discount": lambda line: format_money(line.sale_price * line.quantity),
-}
+_ORDER_WRITERS = tuple((c.header, writer(c)) for c in COLUMNS if c.level is Level.ORDER)
+_LINE_WRITERS = tuple((c.header, writer(c)) for c in COLUMNS if c.level is Level.LINE)
 # On a line's row, "Tracking ID" is the line's own tracking number where it has one.
 _TRACKING = "Tracking ID"
-
-
-def _writer(column: Column) -> Callable[[Any], str]:
-    """How the cell of *column* is written from the order (or, for a line column, the SKU line)."""
-    overrides: dict[str, Any] = _ORDER_CELLS if column.level is Level.ORDER else _LINE_CELLS
-    if column.header in overrides:
-        return overrides[column.header]  # type: ignore[no-any-return]
-    constant = column.constant
-    if constant is not None:
-        return lambda _owner: constant
-    name = column.field
-    if name is None:
-        raise LookupError(f"export column {column.header!r} has no field, constant or rule to write it")
-    if column.kind is Kind.MONEY:
-        return lambda owner: format_money(getattr(owner, name))
-    if column.kind is Kind.TIME:
-        return lambda owner: format_time(getattr(owner, name))
-    return lambda owner: _text_of(getattr(owner, name))
-
-
-_ORDER_WRITERS = tuple((c.header, _writer(c)) for c in COLUMNS if c.level is Level.ORDER)
-_LINE_WRITERS = tuple((c.header, _writer(c)) for c in COLUMNS if c.level is Level.LINE)
 
 
 def export_rows(order: Order) -> list[dict[str, str]]:

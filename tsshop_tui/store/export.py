@@ -129,7 +129,7 @@ def _shipped_time() -> str:
     return f"CASE WHEN o.status IN ({shipped}) THEN {_time('o.rts_time')} ELSE '' END"
 
 
-# Columns formatted by a rule of their own (io.seller_center.export_rows has the same rules); the
+# Columns formatted by a rule of their own (domain.columns.COMPUTED has the same rules); the
 # others follow from their field and kind (_column_sql). Each: (SQL expression over orders o or
 # line_items l, the condition under which the cell may need neutralising, or None when it never
 # can). Only those rare cells leave SQLite for the exact check in Python, so the common case stays
