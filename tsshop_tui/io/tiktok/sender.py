@@ -12,11 +12,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...domain.shops import OutboxItem, OutboxKind, Shop
 from ...store import Store
-from .client import ApiError, AuthError, TikTokClient, TransientError
+from .client import ApiError, TikTokClient, TransientError
 
 RETRY_BASE = timedelta(seconds=15)
 RETRY_CAP = timedelta(minutes=30)
@@ -28,12 +29,9 @@ class Session(Protocol):
 
     shop: Shop
 
-    @property
-    def client(self) -> TikTokClient:
-        """The shop's client, its token renewed when due (AuthError, the shop marked, when it cannot be)."""
-
-    def auth_failed(self, error: AuthError) -> str:
-        """Mark the shop for an authorisation TikTok refused; the plain message."""
+    def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call a TikTokClient method, its token renewed when due or expired; ShopStopped (the shop
+        marked) when the authorisation cannot be used."""
 
 
 @dataclass
@@ -47,6 +45,8 @@ class DeliveryReport:
     """The reason this shop's sending stopped (its authorisation), None when it did not."""
 
     def line(self) -> str:
+        if self == DeliveryReport():
+            return "nothing due"
         parts = [f"{self.done:,} delivered", f"{self.refused:,} refused", f"{self.retried:,} to retry"]
         if self.stopped:
             parts.append(f"stopped: {self.stopped}")
@@ -59,22 +59,17 @@ class NotSendable(Exception):
 
 def deliver(store: Store, session: Session, *, limit: int = 50, rng: random.Random | None = None) -> DeliveryReport:
     """Send up to *limit* due outbox rows of the session's shop and record each answer."""
+    from .sync import ShopStopped  # sync imports this module, so not at the top
+
     rng = rng or random.Random()
     report = DeliveryReport()
     items = store.claim_outbox(session.shop.id, limit)
-    if not items:
-        return report
-    try:
-        client = session.client
-    except AuthError as error:  # the session has marked the shop
-        _release(store, items, str(error), report)
-        return report
-    sender = _Sender()
+    sender = _Sender(session)
     for index, item in enumerate(items):
         try:
-            sender.send(client, item)
-        except AuthError as error:
-            _release(store, items[index:], session.auth_failed(error), report)
+            sender.send(item)
+        except ShopStopped as error:  # the session has marked the shop
+            _release(store, items[index:], str(error), report)
             break
         except (ApiError, NotSendable) as error:
             store.outbox_refused(item.id, _message(error))
@@ -112,56 +107,57 @@ def _message(error: Exception) -> str:
 
 
 class _Sender:
-    """Sends rows one by one; remembers each delivery option's carriers for the pass."""
+    """Sends rows one by one through the session; remembers each delivery option's carriers for the pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
+        self.call = session.call
         self.providers: dict[str, list[dict[str, Any]]] = {}
 
-    def send(self, client: TikTokClient, item: OutboxItem) -> None:
-        payload, key = item.payload, item.idempotency_key
+    def send(self, item: OutboxItem) -> None:
+        payload, key, call = item.payload, item.idempotency_key, self.call
         kind = item.kind
         if kind is OutboxKind.CANCEL:
-            client.cancel_order(item.order_id, str(payload.get("cancel_reason") or ""), key)
+            call(TikTokClient.cancel_order, item.order_id, str(payload.get("cancel_reason") or ""), key)
         elif kind in (OutboxKind.SHIP, OutboxKind.CORRECT_TRACKING):
-            self.ship(client, item)
+            self.ship(item)
         elif kind is OutboxKind.APPROVE_CANCELLATION:
-            client.approve_cancellation(_request_id(item), key)
+            call(TikTokClient.approve_cancellation, _request_id(item), key)
         elif kind is OutboxKind.REJECT_CANCELLATION:
-            client.reject_cancellation(_request_id(item), str(payload.get("reject_reason") or ""), key)
+            call(TikTokClient.reject_cancellation, _request_id(item), str(payload.get("reject_reason") or ""), key)
         elif kind is OutboxKind.APPROVE_RETURN:
-            client.approve_return(_request_id(item), key)
+            call(TikTokClient.approve_return, _request_id(item), key)
         elif kind is OutboxKind.REJECT_RETURN:
-            client.reject_return(_request_id(item), str(payload.get("reject_reason") or ""), key)
+            call(TikTokClient.reject_return, _request_id(item), str(payload.get("reject_reason") or ""), key)
         else:
             raise NotSendable(f"not sent: tsshop cannot send a {kind} to TikTok")
 
-    def ship(self, client: TikTokClient, item: OutboxItem) -> None:
+    def ship(self, item: OutboxItem) -> None:
         """Ship the order's package with its tracking number and the carrier's id at TikTok."""
         tracking = str(item.payload.get("tracking_number") or "")
         carrier = str(item.payload.get("shipping_provider") or "")
         package_id = str(item.payload.get("package_id") or "")
         package: dict[str, Any] = {}
         if not package_id:
-            packages = client.search_packages(item.order_id)
+            packages = self.call(TikTokClient.search_packages, item.order_id)
             if not packages:
                 raise NotSendable(f"not sent: TikTok has no package for order {item.order_id} to ship")
             package = packages[0]
             package_id = str(package.get("id") or "")
-        option = str(package.get("delivery_option_id") or "") or self.delivery_option(client, item.order_id)
-        provider_id = self.provider_id(client, option, carrier)
-        client.ship_package(package_id, tracking, provider_id, item.idempotency_key)
+        option = str(package.get("delivery_option_id") or "") or self.delivery_option(item.order_id)
+        provider_id = self.provider_id(option, carrier)
+        self.call(TikTokClient.ship_package, package_id, tracking, provider_id, item.idempotency_key)
 
-    def delivery_option(self, client: TikTokClient, order_id: str) -> str:
-        details = client.order_details([order_id])
+    def delivery_option(self, order_id: str) -> str:
+        details = self.call(TikTokClient.order_details, [order_id])
         option = str(details[0].get("delivery_option_id") or "") if details else ""
         if not option:
             raise NotSendable(f"not sent: TikTok gives no delivery option for order {order_id}")
         return option
 
-    def provider_id(self, client: TikTokClient, option: str, carrier: str) -> str:
+    def provider_id(self, option: str, carrier: str) -> str:
         """The id TikTok gives *carrier* (matched by name, any case) among the option's carriers."""
         if option not in self.providers:
-            self.providers[option] = client.shipping_providers(option)
+            self.providers[option] = self.call(TikTokClient.shipping_providers, option)
         providers = self.providers[option]
         wanted = _name_key(carrier)
         for provider in providers:
