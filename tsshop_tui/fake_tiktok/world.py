@@ -14,8 +14,6 @@ import random
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from ..domain.catalog import BUYER_CANCEL_REASON, CANCEL_REASONS_BY_CODE, CARRIERS
@@ -75,9 +73,23 @@ _NAMES = ("Alex Rivera", "Sam Chen", "Jordan Lee", "Taylor Brooks", "Casey Nguye
 _PLACES = (("Austin", "Travis", "Texas", "78701"), ("Columbus", "Franklin", "Ohio", "43004"),
            ("Fresno", "Fresno", "California", "93650"), ("Tampa", "Hillsborough", "Florida", "33601"),
            ("Denver", "Denver", "Colorado", "80014"), ("Newark", "Essex", "New Jersey", "07102"))
+_DISTRICTS = {  # shared by the orders of a place, never changed
+    city: [
+        {"address_level_name": "country", "address_name": "United States", "address_level": "L0"},
+        {"address_level_name": "State", "address_name": state, "address_level": "L1"},
+        {"address_level_name": "County", "address_name": county, "address_level": "L2"},
+        {"address_level_name": "City", "address_name": city, "address_level": "L3"},
+    ]
+    for city, county, state, _ in _PLACES
+}
 _STREETS = ("Maple Ave", "Oak St", "Cedar Ln", "Park Blvd", "Lake Dr", "Sunset Way")
 _CANCEL_TEXTS = ("No longer needed", "Found a better price", "Ordered by mistake", "Delivery takes too long")
 _RETURN_TEXTS = ("Damaged item", "Not as described", "Wrong size", "Missing parts")
+
+
+def _money(cents: int) -> str:
+    """A decimal string, as TikTok sends money: 1999 -> '19.99'."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 class Refusal(Exception):
@@ -102,6 +114,7 @@ class ShopState:
     delivery_option_id: str = ""
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending: dict[tuple[str, RequestType], dict[str, Any]] = field(default_factory=dict)
     serial: int = 0
     request_serial: int = 0
     sorted_keys: list[tuple[int, str]] = field(default_factory=list)
@@ -175,6 +188,9 @@ class World:
         """A number in [0, 1) fixed by the seed, the order and what is decided."""
         digest = hashlib.blake2b(f"{self.seed}/{order_id}/{what}".encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big") / 2**64
+
+    def _seed_of(self, order_id: str) -> int:
+        return int(self._u(order_id, "order") * 2**53)
 
     def _between(self, order_id: str, what: str, low: float, high: float) -> int:
         return int(low + (high - low) * self._u(order_id, what))
@@ -278,67 +294,67 @@ class World:
     def _create(self, shop: ShopState) -> None:
         shop.serial += 1
         order_id = f"57{shop.index}{shop.serial:015d}"
-        u = partial(self._u, order_id)
+        draw = random.Random(self._seed_of(order_id)).random
         units: list[dict[str, Any]] = []
-        for line in range(1 + (u("lines") > 0.7) + (u("lines") > 0.93)):
-            p = int(u(f"product{line}") * len(_PRODUCTS))
+        sub_total = seller_total = platform_total = 0
+        lines = draw()
+        for line in range(1 + (lines > 0.7) + (lines > 0.93)):
+            p = int(draw() * len(_PRODUCTS))
             name, variants, price = _PRODUCTS[p]
-            v = int(u(f"variant{line}") * len(variants))
-            original = Decimal(price)
-            seller_off = (original * Decimal("0.10")).quantize(Decimal("0.01")) if u(f"promo{line}") < 0.3 else Decimal("0.00")
-            platform_off = Decimal("1.00") if u(f"coupon{line}") < 0.2 else Decimal("0.00")
+            v = int(draw() * len(variants))
+            original = int(price.replace(".", ""))  # cents
+            seller_off = (original + 5) // 10 if draw() < 0.3 else 0
+            platform_off = 100 if draw() < 0.2 else 0
+            sale = original - seller_off - platform_off
             sku = f"17293{shop.index:02d}{p:03d}{v:02d}0000"
-            for _ in range(1 + (u(f"qty{line}") > 0.8) + (u(f"qty{line}") > 0.95)):
+            quantity = draw()
+            count = 1 + (quantity > 0.8) + (quantity > 0.95)
+            sub_total += sale * count
+            seller_total += seller_off * count
+            platform_total += platform_off * count
+            for _ in range(count):
                 units.append({
                     "id": f"58{order_id[2:]}{len(units) + 1:02d}", "sku_id": sku, "seller_sku": f"SKU-{p:02d}-{v}",
                     "product_id": f"17293{shop.index:02d}{p:03d}000000", "product_name": name,
-                    "sku_name": variants[v], "original_price": str(original),
-                    "sale_price": str(original - seller_off - platform_off),
-                    "platform_discount": str(platform_off), "seller_discount": str(seller_off),
+                    "sku_name": variants[v], "original_price": _money(original), "sale_price": _money(sale),
+                    "platform_discount": _money(platform_off), "seller_discount": _money(seller_off),
                     "display_status": S.UNPAID.value,
                 })
-        sub_total = sum(Decimal(unit["sale_price"]) for unit in units)
-        shipping = Decimal("0.00") if sub_total >= 35 else Decimal("4.99")
-        tax = (sub_total * Decimal("0.07")).quantize(Decimal("0.01"))
-        buyer = _NAMES[int(u("buyer") * len(_NAMES))]
-        city, county, state, postal = _PLACES[int(u("place") * len(_PLACES))]
-        street = f"{100 + int(u('house') * 8800)} {_STREETS[int(u('street') * len(_STREETS))]}"
-        creator = _CREATORS[int(u("creator") * len(_CREATORS))] if u("via-creator") < 0.6 else None
-        seller_shipping = u("shipping-type") < 0.6
+        shipping = 0 if sub_total >= 3500 else 499
+        tax = (sub_total * 7 + 50) // 100
+        buyer = _NAMES[int(draw() * len(_NAMES))]
+        city, _, state, postal = _PLACES[int(draw() * len(_PLACES))]
+        street = f"{100 + int(draw() * 8800)} {_STREETS[int(draw() * len(_STREETS))]}"
+        creator = _CREATORS[int(draw() * len(_CREATORS))] if draw() < 0.6 else None
+        seller_shipping = draw() < 0.6
         order: dict[str, Any] = {
             "id": order_id, "status": S.UNPAID.value, "create_time": self.now, "update_time": self.now,
             "shipping_type": "SELLER" if seller_shipping else "TIKTOK",
             "delivery_option_id": shop.delivery_option_id, "delivery_option_name": "Standard shipping",
-            "buyer_message": "Please gift wrap" if u("message") < 0.05 else "", "seller_note": "",
+            "buyer_message": "Please gift wrap" if draw() < 0.05 else "", "seller_note": "",
             "warehouse_id": f"72836{shop.index:03d}00000001", "user_id": f"7{self._hex('buyer', buyer)[:17]}",
-            "buyer_email": f"{buyer.split()[0].lower()}{int(u('mail') * 900) + 100}@scs.tiktokw.us",
-            "buyer_username": buyer.split()[0].lower() + str(int(u("handle") * 90) + 10),
+            "buyer_email": f"{buyer.split()[0].lower()}{int(draw() * 900) + 100}@scs.tiktokw.us",
+            "buyer_username": buyer.split()[0].lower() + str(int(draw() * 90) + 10),
             "payment": {
-                "currency": "USD", "sub_total": str(sub_total), "shipping_fee": str(shipping),
-                "seller_discount": str(sum(Decimal(x["seller_discount"]) for x in units)),
-                "platform_discount": str(sum(Decimal(x["platform_discount"]) for x in units)),
-                "tax": str(tax), "total_amount": str(sub_total + shipping + tax),
+                "currency": "USD", "sub_total": _money(sub_total), "shipping_fee": _money(shipping),
+                "seller_discount": _money(seller_total), "platform_discount": _money(platform_total),
+                "tax": _money(tax), "total_amount": _money(sub_total + shipping + tax),
             },
             "recipient_address": {
-                "name": buyer, "phone_number": f"(+1)5{int(u('phone') * 90) + 10}*****{int(u('tail') * 90) + 10}",
+                "name": buyer, "phone_number": f"(+1)5{int(draw() * 90) + 10}*****{int(draw() * 90) + 10}",
                 "full_address": f"{street}, {city}, {state}, {postal}, United States", "address_detail": street,
                 "address_line2": "", "postal_code": postal, "region_code": "US",
-                "district_info": [
-                    {"address_level_name": "country", "address_name": "United States", "address_level": "L0"},
-                    {"address_level_name": "State", "address_name": state, "address_level": "L1"},
-                    {"address_level_name": "County", "address_name": county, "address_level": "L2"},
-                    {"address_level_name": "City", "address_name": city, "address_level": "L3"},
-                ],
+                "district_info": _DISTRICTS[city],
             },
             "line_items": units, "packages": [],
         }
         if creator is not None:
             order["creator_username"] = creator
-            order["content_type"] = "LIVE" if u("content") < 0.6 else "VIDEO"
+            order["content_type"] = "LIVE" if draw() < 0.6 else "VIDEO"
         shop.orders[order_id] = order
         shop.dirty = True
         self._changed(shop, order)
-        if u("pays") < 0.93:
+        if draw() < 0.93:
             self._push(self.now + self._between(order_id, "pay-at", 30, 1800), shop.id, order_id, "pay")
         else:
             self._push(self.now + UNPAID_CANCEL_AFTER, shop.id, order_id, "unpaid-timeout")
@@ -397,6 +413,7 @@ class World:
             "_type": kind, "_status": RequestStatus.PENDING, "_id": external_id,
         }
         shop.requests[external_id] = request
+        shop.pending[(order["id"], kind)] = request
         self._request_changed(shop, request)
         self._touch(shop, order)
         return request
@@ -405,6 +422,7 @@ class World:
                  ) -> None:
         cancel = request["_type"] is RequestType.CANCELLATION
         request["_status"] = status
+        shop.pending.pop((request["order_id"], request["_type"]), None)
         request["cancel_status" if cancel else "return_status"] = (CANCEL_STATUS if cancel else RETURN_STATUS)[status]
         request["update_time"] = request["resolved_time"] = self.now
         if reject_reason:
@@ -431,10 +449,7 @@ class World:
             self.changes.append((shop.id, "12", data))
 
     def _pending(self, shop: ShopState, order_id: str, kind: RequestType) -> dict[str, Any] | None:
-        for request in shop.requests.values():
-            if request["order_id"] == order_id and request["_type"] is kind and request["_status"] is RequestStatus.PENDING:
-                return request
-        return None
+        return shop.pending.get((order_id, kind))
 
     # -- reads ------------------------------------------------------------------------------------
 
