@@ -4,7 +4,7 @@
 
 Builds the demo databases it is missing (1,000,000 and 1,000 orders). Each measurement runs in a
 fresh child process so peak memory (ru_maxrss) belongs to that database alone. Target: the big
-shop within 1.5x of the small one, first screen under 1.5 s.
+shop within 1.5x of the small one, first screen under 1.5 s. Exit code 1 when anything missed.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def ensure(db: Path, orders: int) -> None:
     build_demo(db, orders=orders, seed=1, now=NOW)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--big", type=Path, default=Path("/tmp/bench1m.db"))
     parser.add_argument("--small", type=Path, default=Path("/tmp/bench1k.db"))
@@ -87,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.pages)))
-        return
+        return 0
     ensure(args.big, 1_000_000)
     ensure(args.small, 1_000)
     big, small = measure(args.big, args.pages), measure(args.small, args.pages)
@@ -103,7 +103,8 @@ def main() -> None:
     }
     for name, ok in verdicts.items():
         print(f"{'PASS' if ok else 'MISS'}  {name}")
+    return 0 if all(verdicts.values()) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
