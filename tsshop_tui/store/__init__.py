@@ -16,13 +16,16 @@ from .db import ReadOnlyError, StaleError, StoreError, pending_upgrade
 from .export import ExportMixin
 from .imports import ImportMixin, UpsertResult
 from .metrics import MetricsMixin
+from .outbox import OutboxMixin
 from .reads import Cursor, Page, ReadsMixin, SearchResult
 from .remote import RemoteMixin, RemoteRequest, SyncCursor
 from .rows import OrderRow
 from .shops import ShopsMixin
 
 
-class Store(ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin, ShopsMixin, RemoteMixin):
+class Store(
+    ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin, ShopsMixin, RemoteMixin, OutboxMixin
+):
     """The database of one shop."""
 
 

@@ -14,7 +14,10 @@ Every method is ONE short write transaction that
   tracking_number, cancel_request_due, return_request_due, has_return) right; the tab counts follow
   by trigger,
 * appends one history event (who = ``self.actor``, when = ``self.clock``, what, before, after; before
-  and after carry the version) in the same transaction.
+  and after carry the version) in the same transaction,
+* for an order of a remote shop, queues a change TikTok has to make (cancel, ship, correct tracking,
+  an answer to a buyer) in its outbox in the same transaction, marks the order waiting for it
+  (``pending_action``) and leaves its update_time to TikTok (see ``_to_tiktok`` and store.outbox).
 
 Notes are the exception to the version check: a note depends on neither the status nor the version,
 so it takes no ``expected_version`` and is never refused for a stale view.
@@ -32,6 +35,7 @@ a re-run over 50k IDs costs 50k probes, not a scan of the history.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +44,7 @@ from enum import Enum
 from typing import Any, Final, Literal, TypeVar
 
 from ..domain.catalog import BUYER_CANCEL_REASON, CANCEL_REASONS, Action
-from ..domain.clock import from_epoch
+from ..domain.clock import from_epoch, to_epoch
 from ..domain.model import (
     AfterSalesRequest,
     Flag,
@@ -64,6 +68,7 @@ from ..domain.rules import (
     status_words,
     tracking_problem,
 )
+from ..domain.shops import OutboxKind
 from .db import StaleError, StoreBase
 from .rows import (
     LINE_COLUMNS,
@@ -245,7 +250,11 @@ class ActionsMixin(StoreBase):
         return order
 
     def _update_order(self, conn: sqlite3.Connection, order: Order, changes: Mapping[str, Any]) -> int:
-        """Apply *changes* to the order if it is still at the version read; bump it. The new version."""
+        """Apply *changes* to the order if it is still at the version read; bump it. The new version.
+
+        An order of a remote shop keeps TikTok's update_time: TikTok's own copy of the change sets it."""
+        if "update_time" in changes and self._remote(conn, order.shop_id):
+            changes = {k: v for k, v in changes.items() if k != "update_time"}
         assignments = "".join(f"{column} = :{column}, " for column in changes)
         cur = conn.execute(
             f"UPDATE orders SET {assignments}version = version + 1 WHERE id = :id AND version = :version",
@@ -283,6 +292,56 @@ class ActionsMixin(StoreBase):
         """The whole order as this transaction leaves it (lines, notes, requests, history)."""
         order = self.get(order_id)
         return order if order is not None else self._load(conn, order_id)
+
+    @staticmethod
+    def _remote(conn: sqlite3.Connection, shop_id: str) -> bool:
+        """Whether the shop's orders go back to TikTok."""
+        row = conn.execute("SELECT api_base FROM shops WHERE id = ?", (shop_id,)).fetchone()
+        return bool(row and row[0])
+
+    def _to_tiktok(self, conn: sqlite3.Connection, order: Order, kind: OutboxKind, payload: dict[str, Any]) -> None:
+        """For an order of a remote shop, inside the change's transaction: queue the change for TikTok
+        (an outbox row keyed by the change's history event) and mark the order waiting for it. The
+        event's ``before`` gains ``restore``: what undoes the change if TikTok refuses it."""
+        if not self._remote(conn, order.shop_id):
+            return
+        history_id = conn.execute("SELECT max(id) FROM history WHERE order_id = ?", (order.id,)).fetchone()[0]
+        line_ids = [i for (i,) in conn.execute(
+            "SELECT id FROM line_items WHERE order_id = ? ORDER BY position", (order.id,)
+        )]
+        restore = {
+            "status": order.status.value,
+            "rts_time": to_epoch(order.rts_time),
+            "cancel_time": to_epoch(order.cancel_time),
+            "cancel_reason": order.cancel_reason,
+            "cancellation_initiator": order.cancellation_initiator.value if order.cancellation_initiator else None,
+            "tracking_number": order.tracking_number,
+            "shipping_provider": order.shipping_provider,
+            "refund_amount": to_cents(order.refund_amount),
+            "requests": [
+                [r.id, r.status.value, to_epoch(r.resolved_at), r.resolved_by, r.reject_reason]
+                for r in order.requests
+            ],
+            "lines": [[i, line.tracking_number] for i, line in zip(line_ids, order.line_items, strict=False)],
+        }
+        conn.execute(
+            "UPDATE history SET before = json_set(before, '$.restore', json(?)) WHERE id = ?",
+            (json.dumps(restore), history_id),
+        )
+        now = self.now_epoch()
+        conn.execute(
+            "INSERT INTO outbox (shop_id, order_id, kind, payload, idempotency_key, state, attempts,"
+            " next_attempt_at, created_at, history_id) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+            (order.shop_id, order.id, kind.value, json.dumps(payload), f"{kind.value}:{order.id}:{history_id}",
+             now, now, history_id),
+        )
+        conn.execute(
+            "UPDATE orders SET pending_action = ?, remote_error = NULL WHERE id = ?", (kind.value, order.id)
+        )
+
+    @staticmethod
+    def _package_id(order: Order) -> str | None:
+        return next((line.package_id for line in order.line_items if line.package_id), None)
 
     # Notes ---------------------------------------------------------------------------------
 
@@ -362,6 +421,7 @@ class ActionsMixin(StoreBase):
                 raise RuleError(f"{error}; reasons for {kind} orders: {codes}") from None
             self._cancel(conn, order, now, reason.code, Initiator.SELLER, action="cancel",
                          extra={"seller_fault": reason.seller_fault})
+            self._to_tiktok(conn, order, OutboxKind.CANCEL, {"cancel_reason": reason.code})
             return self._fresh(conn, order.id)
 
         return self._change(order_id, expected_version, apply)
@@ -455,9 +515,12 @@ class ActionsMixin(StoreBase):
             )
             noun = "cancellation" if kind is RequestType.CANCELLATION else "return"
             action = f"{'approve' if approve else 'reject'}-{noun}"
+            external = conn.execute("SELECT external_id FROM requests WHERE id = ?", (pending.id,)).fetchone()[0]
+            payload = {"request_external_id": external} | ({} if approve else {"reject_reason": reject_reason})
             if kind is RequestType.CANCELLATION and approve:
                 self._cancel(conn, order, now, BUYER_CANCEL_REASON, Initiator.BUYER, action=action,
                              extra={"request": pending.id, "seller_fault": False})
+                self._to_tiktok(conn, order, OutboxKind(action), payload)
                 return self._fresh(conn, order.id)
             changes: dict[str, Any] = {_DUE_COLUMN[kind]: self._next_due(conn, order.id, kind)}
             before: dict[str, Any] = {"request": pending.id, "request_status": RequestStatus.PENDING.value}
@@ -472,6 +535,7 @@ class ActionsMixin(StoreBase):
             version = self._update_order(conn, order, changes)
             self.record(conn, order.id, action, {**before, "version": order.version},
                         {**after, "version": version}, at=now)
+            self._to_tiktok(conn, order, OutboxKind(action), payload)
             return self._fresh(conn, order.id)
 
         return self._change(order_id, expected_version, apply)
@@ -576,6 +640,9 @@ class ActionsMixin(StoreBase):
                  "shipping_provider": provider, "late": late, "version": version},
                 at=now,
             )
+            self._to_tiktok(conn, order, OutboxKind.SHIP, {
+                "tracking_number": tracking, "shipping_provider": provider, "package_id": self._package_id(order),
+            })
             return self._fresh(conn, order.id)
 
         return self._change(order_id, expected_version, apply)
@@ -632,6 +699,9 @@ class ActionsMixin(StoreBase):
                 {"tracking_number": tracking, "shipping_provider": provider, "version": version},
                 at=now,
             )
+            self._to_tiktok(conn, order, OutboxKind.CORRECT_TRACKING, {
+                "tracking_number": tracking, "shipping_provider": provider, "package_id": self._package_id(order),
+            })
             return self._fresh(conn, order.id)
 
         return self._change(order_id, expected_version, apply)

@@ -19,7 +19,7 @@ SOURCE = "tiktok"
 # What a change made here (its outbox row not done yet) set: a copy from TikTok that does not know of
 # the change yet leaves these, and the lines, as they are.
 _PENDING_KEPT = {
-    "status", "update_time", "rts_time", "cancel_time", "cancel_reason", "cancellation_initiator",
+    "status", "rts_time", "cancel_time", "cancel_reason", "cancellation_initiator",
     "tracking_number", "shipping_provider", "refund_amount",
 }
 _LINE_SQL_COLUMNS = ("order_id", "shop_id", "position", *LINE_COLUMNS)
@@ -214,17 +214,7 @@ class RemoteMixin(StoreBase):
     @staticmethod
     def _request_marks(conn: sqlite3.Connection, order_id: str) -> None:
         """Set the order's request deadlines and return mark from its requests; bump its version."""
-        marks: dict[str, Any] = {}
-        for kind, column in _DUE_COLUMN.items():
-            row = conn.execute(
-                "SELECT respond_by FROM requests WHERE order_id = ? AND type = ? AND status = ? ORDER BY id LIMIT 1",
-                (order_id, kind.value, RequestStatus.PENDING.value),
-            ).fetchone()
-            marks[column] = row[0] if row else None
-        marks["has_return"] = int(conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM requests WHERE order_id = ? AND type = ?)",
-            (order_id, RequestType.RETURN_REFUND.value),
-        ).fetchone()[0])
+        marks = request_marks(conn, order_id)
         conn.execute(
             f"UPDATE orders SET {', '.join(f'{k} = :{k}' for k in marks)}, version = version + 1 WHERE id = :id",
             {**marks, "id": order_id},
@@ -304,8 +294,27 @@ class RemoteMixin(StoreBase):
         return state
 
 
+def request_marks(conn: sqlite3.Connection, order_id: str) -> dict[str, Any]:
+    """The order's columns its requests decide: the respond-by of its first pending request of each
+    kind, and whether it has a return."""
+    marks: dict[str, Any] = {}
+    for kind, column in _DUE_COLUMN.items():
+        row = conn.execute(
+            "SELECT respond_by FROM requests WHERE order_id = ? AND type = ? AND status = ? ORDER BY id LIMIT 1",
+            (order_id, kind.value, RequestStatus.PENDING.value),
+        ).fetchone()
+        marks[column] = row[0] if row else None
+    marks["has_return"] = int(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM requests WHERE order_id = ? AND type = ?)",
+        (order_id, RequestType.RETURN_REFUND.value),
+    ).fetchone()[0])
+    return marks
+
+
+_INSERT_LINE = (
+    f"INSERT INTO line_items ({', '.join(_LINE_SQL_COLUMNS)}) VALUES ({', '.join(':' + k for k in _LINE_SQL_COLUMNS)})"
+)
+
+
 def _insert_lines(conn: sqlite3.Connection, lines: list[dict[str, Any]]) -> None:
-    conn.executemany(
-        f"INSERT INTO line_items ({', '.join(_LINE_SQL_COLUMNS)}) VALUES ({', '.join(':' + k for k in _LINE_SQL_COLUMNS)})",
-        lines,
-    )
+    conn.executemany(_INSERT_LINE, lines)
