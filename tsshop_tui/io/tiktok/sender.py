@@ -10,9 +10,9 @@ jitter); an authorisation TikTok no longer accepts stops this shop's sending unt
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...domain.shops import OutboxItem, OutboxKind, Shop
