@@ -14,6 +14,7 @@ import random
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..domain.catalog import BUYER_CANCEL_REASON, CANCEL_REASONS_BY_CODE, CARRIERS
@@ -87,9 +88,16 @@ _CANCEL_TEXTS = ("No longer needed", "Found a better price", "Ordered by mistake
 _RETURN_TEXTS = ("Damaged item", "Not as described", "Wrong size", "Missing parts")
 
 
+@lru_cache(maxsize=8192)
 def _money(cents: int) -> str:
     """A decimal string, as TikTok sends money: 1999 -> '19.99'."""
     return f"{cents // 100}.{cents % 100:02d}"
+
+
+@lru_cache(maxsize=None)
+def _sku(shop: int, product: int, variant: int) -> tuple[str, str, str]:
+    """A SKU's id, seller SKU and product id (one string each, shared by every unit)."""
+    return f"17293{shop:02d}{product:03d}{variant:02d}0000", f"SKU-{product:02d}-{variant}", f"17293{shop:02d}{product:03d}000000"
 
 
 class Refusal(Exception):
@@ -306,7 +314,7 @@ class World:
             seller_off = (original + 5) // 10 if draw() < 0.3 else 0
             platform_off = 100 if draw() < 0.2 else 0
             sale = original - seller_off - platform_off
-            sku = f"17293{shop.index:02d}{p:03d}{v:02d}0000"
+            sku, seller_sku, product_id = _sku(shop.index, p, v)
             quantity = draw()
             count = 1 + (quantity > 0.8) + (quantity > 0.95)
             sub_total += sale * count
@@ -314,8 +322,8 @@ class World:
             platform_total += platform_off * count
             for _ in range(count):
                 units.append({
-                    "id": f"58{order_id[2:]}{len(units) + 1:02d}", "sku_id": sku, "seller_sku": f"SKU-{p:02d}-{v}",
-                    "product_id": f"17293{shop.index:02d}{p:03d}000000", "product_name": name,
+                    "id": f"58{order_id[2:]}{len(units) + 1:02d}", "sku_id": sku, "seller_sku": seller_sku,
+                    "product_id": product_id, "product_name": name,
                     "sku_name": variants[v], "original_price": _money(original), "sale_price": _money(sale),
                     "platform_discount": _money(platform_off), "seller_discount": _money(seller_off),
                     "display_status": S.UNPAID.value,
