@@ -107,7 +107,9 @@ class FakeTikTok:
         secret = hashlib.blake2b(f"fake-tiktok/{seed}".encode(), digest_size=32).hexdigest()
         self.app_key = "6f" + secret[:12]
         self.app_secret = secret[32:]
-        self.auth_codes = {shop_id: f"ROW_FAKE_{secret[12:20]}{shop.index:02d}" for shop_id, shop in self.world.shops.items()}
+        self.auth_codes = {
+            shop_id: f"ROW_FAKE_{secret[12:20]}{shop.index:02d}" for shop_id, shop in self.world.shops.items()
+        }
         self._grants: dict[str, _Grant] = {}
         self._revoked: set[str] = set()
         self._token_serial = 0
@@ -117,6 +119,7 @@ class FakeTikTok:
         self._forced: deque[str] = deque()
         self._webhook_rng = random.Random(f"{seed}/webhooks")
         self.webhook_failures = 0
+        self._notifications = 0
         self.requests_served = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -238,7 +241,8 @@ class FakeTikTok:
         try:
             data = self._route(method, path, query, body, token, fault)
         except _Failure as failure:
-            return failure.http_status, {"code": failure.code, "message": failure.message, "request_id": request_id}, {}, 0.0
+            payload = {"code": failure.code, "message": failure.message, "request_id": request_id}
+            return failure.http_status, payload, {}, 0.0
         except Refusal as refusal:
             return 200, {"code": refusal.code, "message": refusal.message, "request_id": request_id}, {}, 0.0
         delay = self.faults.timeout_delay if fault == "timeout" else 0.0
@@ -297,7 +301,8 @@ class FakeTikTok:
             raise _Failure(401, 36004001, "The app_key or app_secret is not valid")
         if endpoint == "get":
             code = query.get("auth_code", "")
-            shop_id = next((s for s, c in self.auth_codes.items() if hmac.compare_digest(c.encode(), code.encode())), None)
+            shop_id = next(
+                (s for s, known in self.auth_codes.items() if hmac.compare_digest(known.encode(), code.encode())), None)
             if shop_id is None or query.get("grant_type") != "authorized_code":
                 raise _Failure(400, 36004004, "The auth_code is not valid")
             self._revoked.discard(shop_id)
@@ -318,7 +323,8 @@ class FakeTikTok:
             "access_token": access, "access_token_expire_in": self._grants[access].expires_at,
             "refresh_token": refresh, "refresh_token_expire_in": self._grants[refresh].expires_at,
             "open_id": "open" + shop.cipher[4:16], "seller_name": shop.name, "seller_base_region": shop.region,
-            "user_type": 0, "granted_scopes": ["seller.order.info", "seller.fulfillment.basic", "seller.return_refund.basic"],
+            "user_type": 0,
+            "granted_scopes": ["seller.order.info", "seller.fulfillment.basic", "seller.return_refund.basic"],
         }
 
     def _issue(self, shop_id: str, kind: str, ttl: int) -> str:
@@ -358,7 +364,8 @@ class FakeTikTok:
                 return
             bodies: list[bytes] = []
             for shop_id, kind, data in changes:
-                body = json.dumps({"type": int(kind), "tts_notification_id": f"{len(bodies) + self.requests_served}",
+                self._notifications += 1
+                body = json.dumps({"type": int(kind), "tts_notification_id": str(self._notifications),
                                    "shop_id": shop_id, "timestamp": self.now(), "data": data}).encode()
                 bodies.append(body)
                 if self._webhook_rng.random() < 0.1:
@@ -374,13 +381,14 @@ class FakeTikTok:
                 with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT):
                     pass
             except OSError as error:
-                self.webhook_failures += 1
+                with self._lock:
+                    self.webhook_failures += 1
                 log.info("webhook to %s not delivered: %s", url, error)
 
 
 # -- endpoints ---------------------------------------------------------------------------------------
 
-Handler = Callable[[FakeTikTok, ShopState, tuple[str, ...], dict[str, str], dict[str, Any], str | None], dict[str, Any]]
+_Endpoint = Callable[[FakeTikTok, ShopState, tuple[str, ...], dict[str, str], dict[str, Any], str | None], dict[str, Any]]
 
 
 def _json_body(body: bytes) -> dict[str, Any]:
@@ -521,7 +529,7 @@ def _providers(fake: FakeTikTok, shop: ShopState, groups: tuple[str, ...], query
 
 
 _ID = r"([0-9A-Za-z_]+)"
-_ROUTES: tuple[tuple[str, re.Pattern[str], Handler, bool], ...] = tuple(
+_ROUTES: tuple[tuple[str, re.Pattern[str], _Endpoint, bool], ...] = tuple(
     (method, re.compile(pattern), handler, cipher)
     for method, pattern, handler, cipher in (
         ("GET", r"/authorization/202309/shops", _shops, False),

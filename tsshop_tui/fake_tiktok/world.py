@@ -97,7 +97,8 @@ def _money(cents: int) -> str:
 @lru_cache(maxsize=None)
 def _sku(shop: int, product: int, variant: int) -> tuple[str, str, str]:
     """A SKU's id, seller SKU and product id (one string each, shared by every unit)."""
-    return f"17293{shop:02d}{product:03d}{variant:02d}0000", f"SKU-{product:02d}-{variant}", f"17293{shop:02d}{product:03d}000000"
+    product_id = f"17293{shop:02d}{product:03d}000000"
+    return f"17293{shop:02d}{product:03d}{variant:02d}0000", f"SKU-{product:02d}-{variant}", product_id
 
 
 class Refusal(Exception):
@@ -513,7 +514,8 @@ class World:
                     lines.setdefault(unit["sku_id"], [unit["sku_id"], 0, unit["sale_price"]])[1] += 1
                 orders[order_id] = {
                     "status": order["status"], "update_time": order["update_time"],
-                    "tracking_number": order.get("tracking_number"), "shipping_provider": order.get("shipping_provider"),
+                    "tracking_number": order.get("tracking_number"),
+                    "shipping_provider": order.get("shipping_provider"),
                     "cancel_reason": order.get("cancel_reason"),
                     "lines": [tuple(lines[sku]) for sku in sorted(lines)],
                     "requests": sorted(requests.get(order_id, [])),
