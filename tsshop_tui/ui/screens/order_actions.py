@@ -53,7 +53,7 @@ class OrderActions(Screen[None]):
         raise NotImplementedError
 
     @property
-    def _store(self) -> Store:
+    def store(self) -> Store:
         return self.app.store  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -69,10 +69,6 @@ class OrderActions(Screen[None]):
             actions.dialog(declared).start(self, declared, targets)
 
     # What a dialog's flow asks of the screen (ui.modals.action.Host) --------------------------
-
-    @property
-    def store(self) -> Store:
-        return self._store
 
     def ask(self, dialog: ModalScreen[Any], then: Callable[[Any], None]) -> None:
         self.app.push_screen(dialog, callback=then)
@@ -105,7 +101,7 @@ class OrderActions(Screen[None]):
             partial(dialog.apply, declared=declared, value=value),
             partial(dialog.open, self, declared, typed=value),
         )
-        question = dialog.confirmation(self._store, targets, value)
+        question = dialog.confirmation(self.store, targets, value)
         if question is None:
             self._run(attempt)
         else:
@@ -115,7 +111,7 @@ class OrderActions(Screen[None]):
 
     def _fresh(self, order_ids: list[str]) -> list[Target]:
         """The orders as they are now (their current version, status and flag)."""
-        orders = self._store.get_many(order_ids)
+        orders = self.store.get_many(order_ids)
         gone = len(order_ids) - len(orders)
         if gone:
             self.notify(f"{gone} of the orders are no longer in this shop", severity="warning", timeout=6)
@@ -123,7 +119,7 @@ class OrderActions(Screen[None]):
 
     def _run(self, attempt: Attempt) -> None:
         try:
-            result = attempt.apply(self._store, attempt.targets)
+            result = attempt.apply(self.store, attempt.targets)
         except (StoreError, RuleError) as error:
             self.notify(str(error), title=f"{attempt.title}: nothing changed", severity="error", timeout=8)
             self.after_change([])
