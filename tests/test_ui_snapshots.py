@@ -98,3 +98,23 @@ def test_help(snap_compare, shop_db, size):
 
 def test_save_view_dialog(snap_compare, shop_db):
     assert snap_compare(make_app(shop_db), press=["b", *"late ones"], terminal_size=(80, 24))
+
+
+def test_main_screen_with_tiktok_shops_and_their_sync_state(snap_compare, tmp_path):
+    """The header names the shop whose token expired; in All, ↑ marks the cancel waiting for TikTok
+    and ! the shipment TikTok refused (the cursor on it: the status line says TikTok's words)."""
+    from .ui_sync_shop import REFUSED_ORDER, build_two_shops, sync_app
+
+    async def to_refused(pilot):
+        rows = [row.id for row in pilot.app.screen.query_one("#orders").rows]
+        await pilot.press(*["j"] * rows.index(REFUSED_ORDER))
+        await pilot.pause()
+
+    app = sync_app(build_two_shops(tmp_path / "shop.db"), tab="all")
+    assert snap_compare(app, run_before=to_refused, terminal_size=(80, 24))
+
+
+def test_shops_and_sync_screen(snap_compare, tmp_path):
+    from .ui_sync_shop import build_two_shops, sync_app
+
+    assert snap_compare(sync_app(build_two_shops(tmp_path / "shop.db")), press=["T"], terminal_size=(80, 24))

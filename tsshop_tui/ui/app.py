@@ -1,24 +1,32 @@
-"""The Textual app: opens the store, applies the user's keymap, offers commands in the palette."""
+"""The Textual app: opens the store, applies the user's keymap, offers commands in the palette, and
+syncs with TikTok in a worker when the shop has TikTok shops and this terminal may write."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rich.terminal_theme import TerminalTheme
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from ..config import Settings
 from ..domain.clock import Clock, SystemClock
+from ..domain.text import first_words
 from ..store import Store
 from .keymap import check_keymap
 from .paths import stylesheet
 from .screens.main import MainScreen
 from .terminal import ANSI, AsciiFilter, wants_ascii
+
+SYNC_STOP_SECONDS = 15.0  # how long quitting waits for the sync worker to finish its request
 
 
 class TsshopApp(App[None]):
@@ -41,8 +49,13 @@ class TsshopApp(App[None]):
         clock: Clock | None = None,
         read_only: bool = False,
         ascii_only: bool | None = None,
+        sync: bool = True,
+        sync_interval: float | None = None,
     ) -> None:
-        """``ascii_only``: draw only ASCII; None decides from the locale and TSSHOP_ASCII (ui.terminal)."""
+        """``ascii_only``: draw only ASCII; None decides from the locale and TSSHOP_ASCII (ui.terminal).
+        ``sync``: run the TikTok sync loop in a worker when there are TikTok shops and the terminal may
+        write (False only shows the state the database holds), a pass every ``sync_interval`` seconds
+        (None: as `tsshop sync --follow`)."""
         super().__init__()
         self.ascii_only = wants_ascii() if ascii_only is None else ascii_only
         self._ascii_filter = AsciiFilter()
@@ -53,6 +66,12 @@ class TsshopApp(App[None]):
         check_keymap(self.settings.keymap)
         self.store = self.open_store()
         self.set_keymap(self.settings.keymap)
+        self.sync_wanted = sync and not self.read_only
+        self.sync_interval = sync_interval
+        self.sync_failure: str | None = None
+        self._sync_worker: Worker[None] | None = None
+        self._sync_stop = threading.Event()
+        self._sync_done = threading.Event()
 
     def open_store(self) -> Store:
         """A new connection: one per thread (the UI thread's is ``self.store``)."""
@@ -71,8 +90,45 @@ class TsshopApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        """Stop the sync worker (it ends its request and closes its connection) before closing ours."""
+        self._sync_stop.set()
+        if self._sync_worker is not None:
+            await asyncio.to_thread(self._sync_done.wait, SYNC_STOP_SECONDS)
         self.store.close()
+
+    @property
+    def syncing(self) -> bool:
+        """This terminal's sync worker is running (until its thread has ended)."""
+        return self._sync_worker is not None and not self._sync_done.is_set()
+
+    def start_sync(self) -> None:
+        """Start syncing with TikTok, once: the screens call it when they see a TikTok shop."""
+        if self.sync_wanted and self._sync_worker is None:
+            self._sync_worker = self._sync()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False, name="sync")
+    def _sync(self) -> None:
+        """The loop of `tsshop sync --follow` on a connection of its own, until the app stops."""
+        from ..io.credentials import CredentialStore
+        from ..io.tiktok.sync import FOLLOW_INTERVAL, follow
+
+        interval = FOLLOW_INTERVAL if self.sync_interval is None else self.sync_interval
+        try:
+            store = self.open_store()
+            try:
+                follow(store, CredentialStore(), self.clock, self._sync_stop.wait, interval, self._sync_stop)
+            finally:
+                store.close()
+        finally:
+            self._sync_done.set()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A sync that fails says why once, and the header and Shops screen keep saying it."""
+        if event.worker is self._sync_worker and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.sync_failure = first_words(str(error), 120) or type(error).__name__
+            self.notify(self.sync_failure, title="Sync with TikTok stopped", severity="error", timeout=10)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

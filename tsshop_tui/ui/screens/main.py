@@ -19,11 +19,13 @@ from ...domain.catalog import DEFAULT_TAB, TAB_IDS, TABS, TABS_BY_ID
 from ...domain.catalog import SORTS as CATALOG_SORTS
 from ...domain.model import Order
 from ...domain.query import SORT_LABELS, Filters, Sort
+from ...domain.shops import Shop
 from ...domain.text import visible
 from ...store import Cursor, OrderRow, Page, Store
 from .. import actions
-from ..format import clock_text, orders_count
+from ..format import clock_text, orders_count, remote_state
 from ..paths import stylesheet
+from ..sync import header_forms, shop_syncs
 from ..widgets.order_list import OrderList
 from ..widgets.shop_header import ShopHeader
 from ..widgets.tab_strip import TabStrip
@@ -144,6 +146,8 @@ class MainScreen(OrderActions):
                 tooltip="Save tab + filters + sort as a named view (recall with ctrl+p)"),
         Binding("H", "insights", "Insights", show=False, id="main.insights",
                 tooltip="Seller health, creator / product / campaign scorecards, trends, live campaign monitor"),
+        Binding("T", "shops", "Shops and sync", show=False, id="main.shops",
+                tooltip="Each TikTok shop's connection, last sync, lag, last error, changes waiting for TikTok"),
         Binding("escape", "back_out", "Back", show=False, id="main.back",
                 tooltip="Clear the search; in orders opened from Insights, go back (tags stay: u untags)"),
     ]
@@ -164,6 +168,7 @@ class MainScreen(OrderActions):
         self._counts_asked = self._counts_shown = 0
         self._tags_away: set[str] = set()
         self._timer = None
+        self._shops: list[Shop] = []
 
     @property
     def tsshop(self) -> TsshopApp:
@@ -221,6 +226,7 @@ class MainScreen(OrderActions):
         header.read_only = self.tsshop.read_only
         header.interval = settings.refresh_seconds
         header.clock = clock_text(self.now)
+        self._read_shops()
         self.query_one(OrderList).tagged = {}
         self._reload_counts_now()
         self._data_version = self.store.data_version()
@@ -307,12 +313,28 @@ class MainScreen(OrderActions):
         if row is not None:
             status.append(f" · {row.id}", style="dim")
         status.append(f" · {'card' if orders.cards else 'list'} view", style="dim")
+        remote = remote_state(row.pending_action, row.remote_error) if row is not None else None
+        if remote is not None:
+            remote.truncate(max((self.size.width or 80) - status.cell_len - 3, 0), overflow="ellipsis")
+            status.append(" · ")
+            status.append_text(remote)
         self.query_one("#status-line", Static).update(status)
 
     # Live ---------------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        self.query_one(ShopHeader).clock = clock_text(self.now)
+        header = self.query_one(ShopHeader)
+        header.clock = clock_text(self.now)
+        if self._shops:
+            self._read_shops()
+
+    def _read_shops(self) -> None:
+        """The TikTok shops' sync state in the header (nothing for a shop without any); a TikTok shop
+        added since the start (by `tsshop shop add`) starts the sync."""
+        self._shops = [shop for shop in self.store.shops() if shop.remote]
+        if self._shops:
+            self.tsshop.start_sync()
+        self.query_one(ShopHeader).sync = header_forms(shop_syncs(self._shops, self.now), self.tsshop.sync_failure)
 
     def _poll(self) -> None:
         """Follow the database: when another process committed, refresh counts and the window."""
@@ -324,6 +346,8 @@ class MainScreen(OrderActions):
         self._data_version = version
         if changed or self._since_counts >= COUNTS_EVERY:
             self.refresh_now(announce=changed)
+        if changed and not self._shops:
+            self._read_shops()
 
     def refresh_now(self, *, announce: bool = False) -> None:
         self._since_counts = 0.0
@@ -575,6 +599,8 @@ class MainScreen(OrderActions):
         for sort in SORTS:
             yield SystemCommand(f"Sort by {SORT_LABELS[sort]}", "s cycles", partial(self._set_sort, sort))
         yield SystemCommand("Pause / resume live refresh", "p", self.action_pause)
+        yield SystemCommand("Shops and sync", "Each shop's TikTok connection, last sync, lag, errors, waiting changes",
+                            self.action_shops)
         for title, about, action in actions.palette(self.tsshop.read_only):
             method, arguments = actions.call(action)
             yield SystemCommand(title, about, partial(getattr(self, f"action_{method}"), *arguments))
@@ -594,6 +620,17 @@ class MainScreen(OrderActions):
             PrintModal(scopes_of_screen(self), sort=self.sort, descending=self.descending, now=self.now),
             callback=lambda printed: self.refresh_now() if printed else None,
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The Shops key works where there are TikTok shops (the palette offers the screen always)."""
+        if action == "shops":
+            return bool(self._shops)
+        return super().check_action(action, parameters)
+
+    def action_shops(self) -> None:
+        from .shops import ShopsScreen
+
+        self.app.push_screen(ShopsScreen())
 
     def _set_sort(self, sort: Sort) -> None:
         self.sort_by[self.tab] = sort

@@ -1,4 +1,4 @@
-"""The top line: shop name, live state, new-order count and the clock."""
+"""The top line: shop name, TikTok sync state, live state, new-order count and the clock."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ...domain.text import visible
+from ..sync import Parts
 
 
 class ShopHeader(Widget):
-    COMPONENT_CLASSES = {"shop-header--live", "shop-header--paused", "shop-header--new", "shop-header--ro"}
+    COMPONENT_CLASSES = {
+        "shop-header--live", "shop-header--paused", "shop-header--new", "shop-header--ro",
+        "shop-header--sync-ok", "shop-header--sync-warn", "shop-header--sync-error",
+    }
 
     shop: reactive[str] = reactive("")
     clock: reactive[str] = reactive("")
@@ -18,6 +22,7 @@ class ShopHeader(Widget):
     new_orders: reactive[int] = reactive(0)
     read_only: reactive[bool] = reactive(False)
     interval: reactive[float] = reactive(2.0)
+    sync: reactive[tuple[Parts, ...]] = reactive(())  # ui.sync.header_forms: the first that fits is shown
 
     def render(self) -> Text:
         left = Text.assemble((" tsshop", "bold"), " · ", visible(self.shop))
@@ -33,5 +38,17 @@ class ShopHeader(Widget):
             right.append(f"  {self.new_orders} new", style=self.get_component_rich_style("shop-header--new"))
         right.append(f"  {self.clock} ")
         width = self.size.width or 80
+        if self.sync:
+            room = max(width - left.cell_len - right.cell_len - 3, 0)
+            forms = [self._sync_text(parts) for parts in self.sync]
+            state = next((form for form in forms if form.cell_len <= room), forms[-1])
+            state.truncate(room, overflow="ellipsis")
+            right = state + Text("  ") + right
         gap = max(width - left.cell_len - right.cell_len, 1)
         return left + Text(" " * gap) + right
+
+    def _sync_text(self, parts: Parts) -> Text:
+        text = Text()
+        for words, kind in parts:
+            text.append(words, style=self.get_component_rich_style(f"shop-header--sync-{kind}") if kind else "")
+        return text
