@@ -4,10 +4,12 @@ forward and is the same for the same seed, signed webhooks, and a CLI that stops
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +22,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from tsshop_tui.cli import main
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.fake_tiktok import FakeTikTok
 from tsshop_tui.io.tiktok import ApiError, Credentials, TikTokClient, sign, webhook_signature
@@ -242,3 +245,15 @@ def test_the_cli_prints_its_account_and_stops_cleanly_on_ctrl_c() -> None:
     assert lines[0].startswith("TikTok Shop API double") and "http://127.0.0.1:" in lines[0]
     assert lines[1].startswith("app_key=") and " app_secret=" in lines[1]
     assert [line.split()[0].split("=")[0] for line in lines[2:]] == ["auth_code", "auth_code"]
+
+
+def test_the_cli_says_in_one_line_when_it_cannot_listen() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["fake-tiktok", "--port", str(taken.getsockname()[1]), "--orders", "5"], out=out, err=err)
+    assert code == 2
+    assert err.getvalue().startswith("tsshop: cannot listen on 127.0.0.1:") and err.getvalue().count("\n") == 1
+    bad = io.StringIO()
+    assert main(["fake-tiktok", "--webhook-url", "ftp://x"], out=io.StringIO(), err=bad) == 2

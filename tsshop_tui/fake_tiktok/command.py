@@ -9,6 +9,7 @@ from typing import Any, Protocol, TextIO
 from .server import FakeTikTok, Faults
 
 TICK = 1.0  # seconds between runs of the status machine (and webhook deliveries)
+TIMEOUT_DELAY = 25.0  # a "timeout" fault answers this late: after the tsshop client's 20 s timeout
 
 
 class _Context(Protocol):
@@ -36,6 +37,12 @@ def _count(low: int, high: int) -> Any:
     return parse
 
 
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL")
+    return text
+
+
 def add_fake_tiktok_parser(sub: Any) -> None:
     """Register `fake-tiktok` on the CLI's subparsers."""
     fake = sub.add_parser(
@@ -54,7 +61,10 @@ def add_fake_tiktok_parser(sub: Any) -> None:
     fake.add_argument("--faults", type=_fraction, default=0.0, metavar="RATE",
                       help="fraction of requests that misbehave: 429, 5xx, timeouts, duplicate or "
                       "out-of-order pages (default 0)")
-    fake.add_argument("--webhook-url", metavar="URL", help="POST signed webhooks of every change here")
+    fake.add_argument("--timeout-delay", type=_count(0, 600), default=int(TIMEOUT_DELAY), metavar="SECONDS",
+                      help=f"how late a 'timeout' fault answers (default {TIMEOUT_DELAY:.0f}: after the client "
+                      "gave up)")
+    fake.add_argument("--webhook-url", type=_url, metavar="URL", help="POST signed webhooks of every change here")
     fake.set_defaults(handler=run_fake_tiktok)
 
 
@@ -62,7 +72,8 @@ def run_fake_tiktok(ctx: _Context, stop: threading.Event | None = None) -> int:
     """Serve until Ctrl-C (or *stop* is set): exit code 0; 2 when it cannot listen."""
     args, out = ctx.args, ctx.out
     double = FakeTikTok(seed=args.seed, shops=args.shops, orders=args.orders, host=args.host, port=args.port,
-                        faults=Faults(rate=args.faults, seed=args.seed), webhook_url=args.webhook_url)
+                        faults=Faults(rate=args.faults, seed=args.seed, timeout_delay=args.timeout_delay),
+                        webhook_url=args.webhook_url)
     try:
         url = double.start()
     except OSError as error:

@@ -380,7 +380,7 @@ class FakeTikTok:
             try:
                 with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT):
                     pass
-            except OSError as error:
+            except (OSError, ValueError) as error:  # refused, timed out, or not a usable URL
                 with self._lock:
                     self.webhook_failures += 1
                 log.info("webhook to %s not delivered: %s", url, error)
