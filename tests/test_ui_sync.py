@@ -281,3 +281,31 @@ async def test_a_cancel_made_here_reaches_tiktok_once_and_a_refusal_comes_back_i
             await pilot.press("g", *["j"] * [row.id for row in orders.rows].index(refused), "enter")
             await pilot.pause()
             assert f"TikTok refused: {REFUSAL}" in screen_text(app.screen, "#detail-summary")
+
+
+async def test_a_sync_that_fails_says_so_tries_again_and_recovers(two_shops, monkeypatch):
+    from tsshop_tui.io.tiktok import sync
+
+    calls, mended = [], []
+
+    def follow(store, credentials, clock, sleep, interval, stop, *, on_pass):
+        calls.append(interval)
+        if not mended:
+            raise RuntimeError("database is locked")
+        on_pass({})
+        stop.wait()
+
+    monkeypatch.setattr(sync, "follow", follow)
+    app = TsshopApp(db_path=two_shops, settings=Settings(refresh_seconds=300.0), clock=FixedClock(NOW),
+                    sync_interval=0.2)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: "Sync ! sync failed: database is locked" in header_line(app))
+        await until(pilot, lambda: len(calls) >= 3)  # tried again each interval
+        assert [n.message for n in app._notifications] == ["database is locked"]  # said once
+        await pilot.press("T")
+        await until(pilot, lambda: "sync failed: database is locked" in screen_text(app.screen, "#shops-about"))
+        mended.append(True)
+        await until(pilot, lambda: "syncs with TikTok" in screen_text(app.screen, "#shops-about"))
+        await pilot.press("escape")
+        await until(pilot, lambda: "sync failed" not in header_line(app))
+    assert not app.syncing

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from ..config import Settings
 from ..domain.clock import Clock, SystemClock
@@ -107,28 +107,39 @@ class TsshopApp(App[None]):
         if self.sync_wanted and self._sync_worker is None:
             self._sync_worker = self._sync()
 
-    @work(thread=True, exclusive=True, group="sync", exit_on_error=False, name="sync")
+    @work(thread=True, exclusive=True, group="sync", name="sync", exit_on_error=False)
     def _sync(self) -> None:
-        """The loop of `tsshop sync --follow` on a connection of its own, until the app stops."""
+        """The loop of `tsshop sync --follow` on a connection of its own, until the app stops; a failure
+        it did not expect is shown and the loop starts again after one interval."""
         from ..io.credentials import CredentialStore
         from ..io.tiktok.sync import FOLLOW_INTERVAL, follow
 
         interval = FOLLOW_INTERVAL if self.sync_interval is None else self.sync_interval
+        stop = self._sync_stop
         try:
-            store = self.open_store()
-            try:
-                follow(store, CredentialStore(), self.clock, self._sync_stop.wait, interval, self._sync_stop)
-            finally:
-                store.close()
+            while not stop.is_set():
+                try:
+                    store = self.open_store()
+                    try:
+                        follow(store, CredentialStore(), self.clock, stop.wait, interval, stop, on_pass=self._sync_passed)
+                    finally:
+                        store.close()
+                except Exception as error:  # noqa: BLE001 - any failure: said on screen, then tried again
+                    self._sync_failed(error)
+                    stop.wait(interval)
         finally:
             self._sync_done.set()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A sync that fails says why once, and the header and Shops screen keep saying it."""
-        if event.worker is self._sync_worker and event.state is WorkerState.ERROR:
-            error = event.worker.error
-            self.sync_failure = first_words(str(error), 120) or type(error).__name__
-            self.notify(self.sync_failure, title="Sync with TikTok stopped", severity="error", timeout=10)
+    def _sync_passed(self, outcomes: object) -> None:
+        """A pass ended (each shop's own trouble is on the shop): the sync works again."""
+        self.sync_failure = None
+
+    def _sync_failed(self, error: Exception) -> None:
+        """From the worker: keep the failure for the header and Shops screen, and say it once."""
+        failure = first_words(str(error), 120) or type(error).__name__
+        if failure != self.sync_failure and not self._sync_stop.is_set():
+            self.sync_failure = failure
+            self.call_from_thread(self.notify, failure, title="Sync with TikTok failed", severity="error", timeout=10)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

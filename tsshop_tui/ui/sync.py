@@ -73,14 +73,15 @@ def shop_syncs(shops: Sequence[Shop], now: datetime) -> list[ShopSync]:
 Parts = tuple[tuple[str, str], ...]  # (text, kind): kind 'ok', 'warn', 'error' or '' for plain
 
 
-def header_forms(syncs: Sequence[ShopSync], stopped: str | None = None) -> tuple[Parts, ...]:
+def header_forms(syncs: Sequence[ShopSync], failure: str | None = None) -> tuple[Parts, ...]:
     """The header's sync state, most complete first, for the header to show the first that fits:
     'Sync ✓ 12s' when every shop is in step (the lag of the oldest); else the shops in trouble by
     name, worst first, and the lag of those in step ('Sync ! ShopB token expired · ✓ 12s'), then
-    without the lag, then without 'Sync'. Nothing when there is no TikTok shop."""
+    without the lag, then without 'Sync'; a *failure* of this terminal's sync first. Nothing when
+    there is no TikTok shop."""
     if not syncs:
         return ()
-    troubles: list[tuple[str, str]] = [(f"! stopped: {stopped}", "error")] if stopped else []
+    troubles: list[tuple[str, str]] = [(f"! sync failed: {failure}", "error")] if failure else []
     troubles += [(f"! {visible(sync.shop.name)} {sync.words}", "error" if sync.trouble else "warn")
                  for sync in syncs if sync.health is not Health.OK]
     lags = [sync.lag for sync in syncs if sync.health is Health.OK and sync.lag is not None]

@@ -144,8 +144,9 @@ class ShopsScreen(Screen[None]):
             about.append("tsshop sync --follow", style="bold")
             about.append(" (or a terminal that may write) keeps the shops in step.")
         elif app.sync_failure:
-            about = Text("Sync stopped: ", style="bold red")
+            about = Text("This terminal's sync failed: ", style="bold red")
             about.append(visible(app.sync_failure))
+            about.append(". It tries again every pass.")
         elif app.syncing:
             about = Text("This terminal syncs with TikTok in the background, as ")
             about.append("tsshop sync --follow", style="bold")
