@@ -13,6 +13,7 @@ from ..domain.text import visible
 
 STALE_SECONDS = 300  # no successful sync for this long reads as falling behind
 
+
 class Health(IntEnum):
     """A shop's sync, worst first."""
 
@@ -67,7 +68,7 @@ def shop_sync(shop: Shop, now: datetime) -> ShopSync:
 def shop_syncs(shops: Sequence[Shop], now: datetime) -> list[ShopSync]:
     """The remote shops' sync, worst first (the oldest sync first among equals)."""
     syncs = [shop_sync(shop, now) for shop in shops if shop.remote]
-    return sorted(syncs, key=lambda s: (s.health, -(s.lag if s.lag is not None else 1 << 62), s.shop.name))
+    return sorted(syncs, key=lambda s: (s.health, -(s.lag or 0), s.shop.name))
 
 
 Parts = tuple[tuple[str, str], ...]  # (text, kind): kind 'ok', 'warn', 'error' or '' for plain

@@ -19,7 +19,7 @@ from ...domain.shops import OutboxState, Shop, TokenState
 from ...domain.text import first_words, visible
 from ...store import Store
 from ..paths import stylesheet
-from ..sync import Health, ShopSync, lag_text, shop_sync
+from ..sync import Health, lag_text, shop_sync
 
 if TYPE_CHECKING:
     from ..app import TsshopApp
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # (title, width, right-aligned) of each column; the last error goes on a line of its own under its shop.
 COLUMNS = (("Shop", 18, False), ("Region", 6, False), ("Token", 9, False), ("Last sync", 16, False),
            ("Lag", 7, True), ("Waiting", 7, True))
-WAITING_LIMIT = 1000  # counted up to this many a shop and state; more reads "1000+"
+WAITING_LIMIT = 1000  # counted up to this many a shop and state; a count that reached it ends in "+"
 HEALTH_STYLES = {Health.REVOKED: "bold red", Health.EXPIRED: "bold red", Health.FAILING: "bold red",
                  Health.NOT_YET: "yellow", Health.BEHIND: "bold yellow", Health.EXPIRING: "bold yellow",
                  Health.OK: "green"}
@@ -49,7 +49,7 @@ def _dash() -> Text:
     return Text("—", style="dim")
 
 
-def waiting(store: Store, shop: Shop) -> str:
+def waiting_count(store: Store, shop: Shop) -> str:
     """How many changes made here TikTok has not confirmed yet (waiting or being sent)."""
     counts = [len(store.outbox(state=state, shop_id=shop.id, limit=WAITING_LIMIT))
               for state in (OutboxState.PENDING, OutboxState.SENDING)]
@@ -61,10 +61,10 @@ def shop_lines(shop: Shop, waiting: str, now: datetime) -> list[RenderableType]:
     name = Text(first_words(shop.name, COLUMNS[0][1]), style="bold")
     if not shop.remote:
         return [_cells([name, _dash(), Text("local", style="dim"), _dash(), _dash(), _dash()])]
-    sync: ShopSync = shop_sync(shop, now)
+    sync = shop_sync(shop, now)
     style = HEALTH_STYLES[sync.health]
     token = Text(shop.token_state.value, style=style if shop.token_state is not TokenState.OK else "")
-    last = Text(shop.last_sync_at.strftime("%Y-%m-%d %H:%M"), style="") if shop.last_sync_at else _dash()
+    last = Text(shop.last_sync_at.strftime("%Y-%m-%d %H:%M")) if shop.last_sync_at else _dash()
     lag = Text(lag_text(sync.lag), style=style) if sync.lag is not None else _dash()
     lines: list[RenderableType] = [_cells([name, Text(visible(shop.region) or "—"), token, last, lag,
                                            Text(waiting, style="bold yellow" if waiting != "0" else "dim")])]
@@ -117,7 +117,7 @@ class ShopsScreen(Screen[None]):
         if version != self._data_version:
             self._data_version = version
             self._shops = store.shops()
-            self._waiting = {shop.id: waiting(store, shop) for shop in self._shops if shop.remote}
+            self._waiting = {shop.id: waiting_count(store, shop) for shop in self._shops if shop.remote}
         self._show()
 
     def _show(self) -> None:
@@ -144,9 +144,8 @@ class ShopsScreen(Screen[None]):
             about.append("tsshop sync --follow", style="bold")
             about.append(" (or a terminal that may write) keeps the shops in step.")
         elif app.sync_failure:
-            about = Text("This terminal's sync failed: ", style="bold red")
-            about.append(visible(app.sync_failure))
-            about.append(". It tries again every pass.")
+            about = Text.assemble(("This terminal's sync failed: ", "bold red"), visible(app.sync_failure),
+                                  ". It tries again every pass.")
         elif app.syncing:
             about = Text("This terminal syncs with TikTok in the background, as ")
             about.append("tsshop sync --follow", style="bold")
