@@ -23,7 +23,7 @@ from tsshop_tui.ui.widgets.order_list import OrderList
 from tsshop_tui.ui.widgets.shop_header import ShopHeader
 
 from .factories import NOW
-from .ui_shop import make_app, parts
+from .ui_shop import build_shop, make_app, parts
 from .ui_sync_shop import (
     EXPIRED,
     EXPIRED_ERROR,
@@ -58,10 +58,13 @@ def row_lines(orders: OrderList) -> dict[str, str]:
     return lines
 
 
-def screen_text(screen, selector: str) -> str:
-    """What the widget shows, line by line."""
-    widget = screen.query_one(selector)
+def widget_text(widget) -> str:
+    """What *widget* shows, line by line."""
     return "\n".join("".join(s.text for s in widget.render_line(y)).rstrip() for y in range(widget.size.height))
+
+
+def screen_text(screen, selector: str) -> str:
+    return widget_text(screen.query_one(selector))
 
 
 async def open_order(pilot, order_id: str) -> OrderDetailScreen:
@@ -327,3 +330,15 @@ async def test_a_sync_that_fails_says_so_tries_again_and_recovers(two_shops, mon
         await pilot.press("escape")
         await until(pilot, lambda: "sync failed" not in header_line(app))
     assert not app.syncing
+
+
+async def test_help_explains_the_marks_and_tiktoks_reason_only_with_tiktok_shops(two_shops, tmp_path):
+    for path, shown in ((two_shops, True), (build_shop(tmp_path / "local.db"), False)):
+        app = sync_app(path)
+        async with app.run_test(size=(120, 60)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            body = " ".join(" ".join(widget_text(static).split()) for static in app.screen.query("#help-body Static"))
+            assert ("before an order: a change made here waits for TikTok" in body) is shown
+            assert ("Action needed says 'TikTok refused'" in body) is shown
+            assert ("Shops and sync — Each TikTok shop" in body) is shown

@@ -30,6 +30,12 @@ REASONS = (
     ("Bad tracking", "shipped with a tracking number that is not usable (abnormal package)"),
     ("… +1", "that many more reasons apply; enter shows them all with their deadlines"),
 )
+# Shown only when the database has TikTok shops.
+TIKTOK_REASONS = (
+    ("↑", "before an order: a change made here waits for TikTok to confirm it (the status line says which)"),
+    ("!", "before an order: TikTok refused the last change made here, which was undone; Action needed says "
+          "'TikTok refused' and enter shows TikTok's words"),
+)
 
 
 def _bindings(owner: type) -> list[Binding]:
@@ -99,7 +105,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("ctrl+p", "Command palette: tabs, views, saved views, every action")
         if lists:
             table.add_row(Text("Reasons", style="bold underline"), Text("why an order is in Action needed", style="dim"))
-            for label, meaning in REASONS:
+            tiktok = any(shop.remote for shop in self.tsshop.store.shops())
+            for label, meaning in (*REASONS, *(TIKTOK_REASONS if tiktok else ())):
                 table.add_row(label, Text(meaning, style="dim"))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys — esc closes", style="bold"), id="help-title")
