@@ -342,3 +342,39 @@ async def test_help_explains_the_marks_and_tiktoks_reason_only_with_tiktok_shops
             assert ("before an order: a change made here waits for TikTok" in body) is shown
             assert ("Action needed says 'TikTok refused'" in body) is shown
             assert ("Shops and sync — Each TikTok shop" in body) is shown
+
+
+def test_the_header_puts_the_worst_shop_first_and_says_each_state_in_words():
+    from tsshop_tui.domain.shops import TokenState
+    from tsshop_tui.ui.sync import header_forms, shop_syncs
+
+    def shop(name, **state):
+        return IN_STEP.model_copy(update={"id": name, "name": name, **state})
+
+    def ago(seconds: int):
+        return NOW - timedelta(seconds=seconds)
+
+    shops = [
+        shop("Fine", last_sync_at=ago(8)),
+        shop("Older", last_sync_at=ago(40)),
+        shop("Expiring", token_state=TokenState.EXPIRING, last_sync_at=ago(5)),
+        shop("Behind", last_sync_at=ago(900)),
+        shop("New", last_sync_at=None),
+        shop("Failing", last_error="TikTok kept failing", last_sync_at=ago(30)),
+        shop("Gone", token_state=TokenState.REVOKED, last_error="revoked", last_sync_at=ago(30)),
+        shop("Late", token_state=TokenState.EXPIRED, last_error="expired", last_sync_at=ago(30)),
+        EXPIRED.model_copy(update={"api_base": ""}),  # a local shop is never in the header
+    ]
+    forms = header_forms(shop_syncs(shops, NOW), failure="database is locked")
+    assert ["".join(text for text, _ in form) for form in forms] == [
+        "Sync ! sync failed: database is locked · ! Gone authorisation revoked · ! Late token expired · "
+        "! Failing sync failing · ! New not synced yet · ! Behind 15m behind · ! Expiring token expiring · ✓ 40s",
+        "Sync ! sync failed: database is locked · ! Gone authorisation revoked · ! Late token expired · "
+        "! Failing sync failing · ! New not synced yet · ! Behind 15m behind · ! Expiring token expiring",
+        "! sync failed: database is locked · ! Gone authorisation revoked · ! Late token expired · "
+        "! Failing sync failing · ! New not synced yet · ! Behind 15m behind · ! Expiring token expiring",
+    ]
+    assert [kind for _, kind in forms[0] if kind][:4] == ["error", "error", "error", "error"]
+    assert [kind for _, kind in forms[0] if kind][-3:] == ["warn", "warn", "ok"]
+    assert header_forms(shop_syncs(shops[:2], NOW)) == ((("Sync ", ""), ("✓ 40s", "ok")),)
+    assert header_forms(shop_syncs(shops[-1:], NOW)) == ()
