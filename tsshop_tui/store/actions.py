@@ -322,7 +322,7 @@ class ActionsMixin(StoreBase):
                 [r.id, r.status.value, to_epoch(r.resolved_at), r.resolved_by, r.reject_reason]
                 for r in order.requests
             ],
-            "lines": [[i, line.tracking_number] for i, line in zip(line_ids, order.line_items, strict=False)],
+            "lines": [[i, line.tracking_number] for i, line in zip(line_ids, order.line_items, strict=True)],
         }
         conn.execute(
             "UPDATE history SET before = json_set(before, '$.restore', json(?)) WHERE id = ?",
