@@ -260,6 +260,7 @@ PINNED = (
 PIN_MIN_ORDERS = 200
 PEOPLE = 100_000  # distinct buyers at most  # smaller shops get the markup orders only
 MARKUP_MIN_ORDERS = 50
+ORDER_ID_BASE = 57 * 10**16  # order ids are 18 digits starting 57
 BUILD_CACHE_KIB = -32_000  # SQLite's page cache while building: 32 MB (a negative cache_size counts KiB)
 
 # Order tuple layout: the orders columns bulk_load writes, in this order.
@@ -501,11 +502,8 @@ class _Builder:
         self.line_disc = array("B", discs)
         self.line_state = bytearray(n)
         self.first_tracking: dict[int, str] = {}
+        self.ids = array("q", bytes(8 * n))  # the order ids as numbers, for the line pass
         self.create_times = self._create_times()
-
-    def order_id(self, i: int) -> str:
-        """The id of order *i* (once the order pass has set a pinned order's creation time)."""
-        return _order_id(i, self.create_times[i], self.suffix_salt)
 
     def _create_times(self) -> array[int]:
         """Creation times, oldest first: more orders in the US evening, at weekends and on a few viral days."""
@@ -688,7 +686,7 @@ class _Builder:
         rnd, bits = rng.random, rng.getrandbits
         prices = self.unit_prices
         line_count, line_sku, line_qty, line_disc = self.line_count, self.line_sku, self.line_qty, self.line_disc
-        line_state, sample_of = self.line_state, self.sample
+        line_state, ids, sample_of = self.line_state, self.ids, self.sample
         creators, campaigns, payments = self.creator_table, self.campaign_table, self.payment_table
         carriers, seller_carriers, deliveries = self.carrier_table, self.seller_carriers, self.delivery_table
         n_creators, n_campaigns, n_payments = len(creators), len(campaigns), len(payments)
@@ -709,9 +707,10 @@ class _Builder:
             else:
                 t = pinned(pin[0])
                 text = pin[1]
-                times[i] = t.create
             c, paid = t.create, t.paid
-            oid = _order_id(i, c, salt)
+            # The id: 57, the creation time's last nine digits, seven digits from the index.
+            ids[i] = number = ORDER_ID_BASE + c % 10**9 * 10**7 + (i * 7_654_321 + salt) % 10**7
+            oid = str(number)
 
             # Lines and money (the plan settled samples and SKUs).
             sub_total = seller_discount = platform_discount = items = 0
@@ -884,12 +883,12 @@ class _Builder:
         """The line_items table, from the line plans the order pass settled (SKUs, samples, packages)."""
         skus, prices = self.skus, self.unit_prices
         line_count, line_sku, line_qty, line_disc = self.line_count, self.line_sku, self.line_qty, self.line_disc
-        line_state, times, first_tracking = self.line_state, self.create_times, self.first_tracking
+        line_state, ids, first_tracking = self.line_state, self.ids, self.first_tracking
         salt = self.suffix_salt
         offset = 0
         lines = 0
         for i in range(self.n):
-            oid = _order_id(i, times[i], salt)
+            oid = str(ids[i])
             state = line_state[i]
             package = f"1152{(i * 748_120_371_977_219 + salt) % 10**15:015d}" if state else None
             for position in range(line_count[i]):
@@ -908,12 +907,6 @@ class _Builder:
             offset += line_count[i]
             lines += line_count[i]
         self.lines = lines
-
-
-def _order_id(i: int, created: int, salt: int) -> str:
-    """Order *i*'s id: 57, its creation time's last nine digits and seven from its index; made from
-    those alone, so the line pass makes it again instead of holding a million ids."""
-    return f"57{created % 10**9:09d}{(i * 7_654_321 + salt) % 10_000_000:07d}"
 
 
 def _tracking(provider: str, bits: Any) -> str:
@@ -1071,5 +1064,5 @@ def _build(building: Path, orders: int, seed: int, now: datetime, shop_name: str
         notes=len(builder.notes),
         requests=len(builder.requests),
         seconds=0.0,
-        markup_ids=tuple(builder.order_id(i) for i in builder.markup_index),
+        markup_ids=tuple(str(builder.ids[i]) for i in builder.markup_index),
     )
