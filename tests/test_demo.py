@@ -107,6 +107,11 @@ def test_the_bulk_built_rollup_gives_the_pure_product_scorecards(shop, orders):
     assert shop.conn.execute("SELECT count(*) FROM line_items WHERE repeats > 0").fetchone()[0]
 
 
+def test_every_line_note_and_request_belongs_to_an_order(shop):
+    # Loaded with foreign keys off: a line written under a wrong order id would hang loose.
+    assert shop.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
 def test_every_order_validates_and_adds_up(shop, orders):
     assert len(orders) == ORDERS
     rows = {row[0]: row for row in shop.conn.execute("SELECT * FROM orders")}
