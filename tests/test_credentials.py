@@ -102,3 +102,10 @@ def test_shops_of_one_authorisation_get_its_renewed_tokens_together(tmp_path):
     creds.save_tokens("shop1", renewed)
     assert creds.tokens("shop2") == renewed and creds.tokens("shop1") == renewed
     assert creds.tokens("shop3").refresh_token.get_secret_value() == "another-grant"
+
+
+def test_the_lock_may_be_taken_again_by_its_holder(tmp_path):
+    creds = CredentialStore(tmp_path / "c.json")
+    with creds.locked(), creds.locked():
+        creds.save_tokens("shop1", tokens())
+    assert creds.tokens("shop1") is not None

@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ class CredentialStore:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else credentials_path()
+        self._thread_lock = threading.RLock()
+        self._depth = 0
 
     def __repr__(self) -> str:
         return f"CredentialStore({str(self.path)!r})"
@@ -73,14 +76,11 @@ class CredentialStore:
 
     def app(self, app_key: str) -> AppCredentials | None:
         entry = self._read()["apps"].get(app_key)
-        if entry is None:
-            return None
-        return AppCredentials(
-            app_key=app_key,
-            app_secret=SecretStr(entry["app_secret"]),
-            api_base=entry.get("api_base", ""),
-            auth_base=entry.get("auth_base", ""),
-        )
+        return None if entry is None else _app(app_key, entry)
+
+    def apps(self) -> list[AppCredentials]:
+        """Every app kept (to check a webhook's signature against)."""
+        return [_app(key, entry) for key, entry in self._read()["apps"].items()]
 
     def tokens(self, shop_id: str) -> ShopTokens | None:
         entry = self._read()["shops"].get(shop_id)
@@ -131,18 +131,29 @@ class CredentialStore:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the file's lock (another process waits): read, talk to TikTok, save, as one step."""
-        self._ensure_folder()
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as error:
-            raise CredentialsError(f"cannot lock {lock_path}: {error.strerror or error}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+        """Hold the file's lock (another process or thread waits; the holder may take it again): read,
+        talk to TikTok, save, as one step."""
+        with self._thread_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._ensure_folder()
+            lock_path = self.path.with_name(self.path.name + ".lock")
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:
+                raise CredentialsError(f"cannot lock {lock_path}: {error.strerror or error}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._depth = 1
+                yield
+            finally:
+                self._depth = 0
+                os.close(fd)
 
     # the file ----------------------------------------------------------------------------
 
@@ -207,6 +218,15 @@ class CredentialStore:
         except OSError as error:
             temporary.unlink(missing_ok=True)
             raise CredentialsError(f"cannot write {self.path}: {error.strerror or error}") from None
+
+
+def _app(app_key: str, entry: dict[str, Any]) -> AppCredentials:
+    return AppCredentials(
+        app_key=app_key,
+        app_secret=SecretStr(entry["app_secret"]),
+        api_base=entry.get("api_base", ""),
+        auth_base=entry.get("auth_base", ""),
+    )
 
 
 def _empty() -> dict[str, Any]:
