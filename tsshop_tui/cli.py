@@ -1106,6 +1106,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_fake_tiktok_parser(sub)
     _add_output_parsers(sub, common)
     _add_action_parsers(sub, common)
+    from .cli_sync import add_sync_parsers  # it imports this module, so not at the top
+
+    add_sync_parsers(sub, common)
     return parser
 
 

@@ -1,0 +1,103 @@
+"""`tsshop webhook serve`: signed deliveries queue their orders once; anything unsigned is a 401."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from tsshop_tui.domain.shops import Shop, TokenState
+from tsshop_tui.io.credentials import CredentialStore
+from tsshop_tui.io.tiktok.signing import webhook_signature
+from tsshop_tui.io.tiktok.webhook import WebhookServer
+from tsshop_tui.store import Store
+
+APP_KEY, SECRET = "6fabc", "webhook-secret-5521"
+SHOP = "7494726673700000001"
+
+
+@pytest.fixture
+def served(tmp_path, clock):
+    db = tmp_path / "shop.db"
+    with Store(db, clock=clock) as store:
+        store.save_shop(Shop(id=SHOP, name="Glow & Co", app_key=APP_KEY, api_base="http://127.0.0.1:9",
+                             token_state=TokenState.OK))
+    credentials = CredentialStore(tmp_path / "credentials.json")
+    credentials.save_app(APP_KEY, SECRET, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    with WebhookServer(db, credentials, clock=clock) as server:
+        server.start()
+        yield server, db
+
+
+def event(kind: int, shop: str = SHOP, **data) -> bytes:
+    return json.dumps({"type": kind, "tts_notification_id": "1", "shop_id": shop, "timestamp": 1, "data": data}).encode()
+
+
+def post(server, body: bytes, signature: str | None) -> httpx.Response:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": signature} if signature is not None else {})
+    return httpx.post(server.url, content=body, headers=headers, timeout=5)
+
+
+def queued(db, clock) -> list[str]:
+    with Store(db, clock=clock) as store:
+        return store.take_fetch_queue(SHOP, 50)
+
+
+def test_it_listens_on_the_loopback_only_by_default(served):
+    server, _ = served
+    assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_a_signed_order_event_queues_the_order_once(served, clock):
+    server, db = served
+    body = event(1, order_id="576000000000000001", order_status="AWAITING_SHIPMENT", update_time=1)
+    first = post(server, body, webhook_signature(APP_KEY, SECRET, body))
+    again = post(server, body, webhook_signature(APP_KEY, SECRET, body))
+    assert first.status_code == again.status_code == 200
+    assert again.json()["message"] == "duplicate"
+    assert queued(db, clock) == ["576000000000000001"]
+    returns = event(12, order_id="576000000000000002", return_id="42", return_status="PENDING")
+    assert post(server, returns, webhook_signature(APP_KEY, SECRET, returns)).status_code == 200
+    assert queued(db, clock) == ["576000000000000002"]
+
+
+@pytest.mark.parametrize("signature", [None, "", "0" * 64, webhook_signature(APP_KEY, "another-secret", b"x")])
+def test_a_delivery_without_the_apps_signature_is_a_401_and_changes_nothing(served, clock, signature):
+    server, db = served
+    body = event(1, order_id="576000000000000001")
+    reply = post(server, body, signature)
+    assert reply.status_code == 401 and SECRET not in reply.text
+    assert queued(db, clock) == []
+
+
+def test_a_body_changed_after_signing_is_a_401(served, clock):
+    server, db = served
+    body = event(1, order_id="576000000000000001")
+    signature = webhook_signature(APP_KEY, SECRET, body)
+    assert post(server, body.replace(b"0001", b"0002"), signature).status_code == 401
+    assert queued(db, clock) == []
+
+
+def test_a_deauthorisation_marks_the_shop_revoked_and_says_what_to_do(served, clock):
+    server, db = served
+    body = event(6)
+    assert post(server, body, webhook_signature(APP_KEY, SECRET, body)).status_code == 200
+    with Store(db, clock=clock) as store:
+        shop = store.shop(SHOP)
+    assert shop.token_state is TokenState.REVOKED and "tsshop shop add" in shop.last_error
+
+
+def test_an_expiring_authorisation_is_marked(served, clock):
+    server, db = served
+    body = event(7, expire_time=2)
+    assert post(server, body, webhook_signature(APP_KEY, SECRET, body)).status_code == 200
+    with Store(db, clock=clock) as store:
+        assert store.shop(SHOP).token_state is TokenState.EXPIRING
+
+
+def test_events_of_a_shop_not_here_are_answered_and_dropped(served, clock):
+    server, db = served
+    body = event(1, shop="999", order_id="576000000000000001")
+    assert post(server, body, webhook_signature(APP_KEY, SECRET, body)).status_code == 200
+    assert queued(db, clock) == []
