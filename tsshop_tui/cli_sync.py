@@ -86,7 +86,7 @@ def _remote_shops(store: Store, wanted: str | None) -> list[Shop]:
 
 
 @contextmanager
-def _stoppable(ctx: Context, what: str) -> Iterator[threading.Event]:
+def _stoppable(ctx: Context, stopping: str) -> Iterator[threading.Event]:
     """An event set by the first Ctrl-C (the work stops after the page it is on); a second Ctrl-C
     stops at once (KeyboardInterrupt). Nothing is installed outside the main thread."""
     stop = threading.Event()
@@ -98,7 +98,7 @@ def _stoppable(ctx: Context, what: str) -> Iterator[threading.Event]:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        print(f"Stopping {what} after the page it is on (Ctrl-C again to stop at once) ...", file=ctx.err, flush=True)
+        print(f"{stopping} (Ctrl-C again to stop at once) ...", file=ctx.err, flush=True)
 
     previous = signal.signal(signal.SIGINT, interrupted)
     try:
@@ -268,7 +268,7 @@ def _sync(ctx: Context, store: Store, shops: list[Shop], since: datetime | None)
 
     credentials = _credentials()
     code = EXIT_OK
-    with _stoppable(ctx, "the sync") as stop:
+    with _stoppable(ctx, "Stopping the sync after the page it is on") as stop:
         options = SessionOptions(timeout=_timeout(), sleep=stop.wait)
         for shop in shops:
             if stop.is_set():
@@ -309,7 +309,7 @@ def _follow(ctx: Context, store: Store, shop: str | None) -> int:
             text = outcome if isinstance(outcome, str) else outcome.line()
             print(f"{_when(ctx.clock.now())} {visible(shop_id)}: {visible(text)}", file=ctx.err, flush=True)
 
-    with _stoppable(ctx, "following") as stop:
+    with _stoppable(ctx, "Stopping after the page the sync is on") as stop:
         follow(
             store, _credentials(), ctx.clock, stop.wait, ctx.args.interval, stop,
             shop=shop, timeout=_timeout(), on_pass=report,
@@ -330,7 +330,7 @@ def cmd_webhook_serve(ctx: Context) -> int:
         server = WebhookServer(ctx.db_path, _credentials(), host=args.host, port=args.port, clock=ctx.clock)
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from error
-    with server, _stoppable(ctx, "the webhook server") as stop:
+    with server, _stoppable(ctx, "Stopping the webhook server") as stop:
         ctx.print(f"Listening for TikTok webhooks on {server.url} (Ctrl-C stops)")
         server.start()
         stop.wait()
