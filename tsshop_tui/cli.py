@@ -388,6 +388,10 @@ def describe_order(order: Order, now: datetime) -> list[str]:
         f"  creator {('@' + visible(order.creator_username)) if order.creator_username else '—'}"
         f"  {order.content_type.value if order.content_type else ''}  campaign {visible(order.campaign) or '—'}",
     ]
+    if order.pending_action:
+        lines.append(f"  Waiting for TikTok: {order.pending_action} (sent by 'tsshop outbox --send' or the sync)")
+    if order.remote_error:
+        lines.append(f"  TikTok refused: {visible(order.remote_error)}")
     if order.cancel_reason:
         initiator = order.cancellation_initiator.value if order.cancellation_initiator else "?"
         lines.append(f"  cancel reason {visible(order.cancel_reason)} (by {initiator})")
@@ -1106,6 +1110,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_fake_tiktok_parser(sub)
     _add_output_parsers(sub, common)
     _add_action_parsers(sub, common)
+    from .cli_outbox import add_outbox_parser  # it imports this module, so not at the top
+
+    add_outbox_parser(sub, common)
     from .cli_sync import add_sync_parsers  # it imports this module, so not at the top
 
     add_sync_parsers(sub, common)
