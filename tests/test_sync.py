@@ -242,3 +242,24 @@ def _pages_written(db: Path) -> tuple:
             return tuple(conn.execute("SELECT * FROM sync_cursors ORDER BY shop_id, stream"))
     except sqlite3.Error:
         return ()
+
+
+def test_ctrl_c_stops_the_sync_after_its_page_and_the_next_sync_completes(tmp_path, creds_env, monkeypatch):
+    db = tmp_path / "shop.db"
+    env = {**os.environ, "TSSHOP_CREDENTIALS": str(creds_env)}
+    env.pop("TSSHOP_APP_SECRET", None)
+    with FakeTikTok(seed=9, shops=1, orders=800, clock=FixedClock(START),
+                    faults=Faults(rate=0.5, kinds=("timeout",), timeout_delay=0.05)) as fake:
+        assert add_shops(fake, db, monkeypatch, "--no-sync")[0] == 0
+        sync = subprocess.Popen([sys.executable, "-m", "tsshop_tui.cli", "sync", "--db", str(db), "--now", now_of(fake)],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+        deadline = time.monotonic() + 15
+        while not _pages_written(db) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sync.send_signal(signal.SIGINT)
+        out, err = sync.communicate(timeout=30)
+        assert sync.returncode == 1 and "Stopping the sync after the page it is on" in err
+        assert "Traceback" not in err and "stopped before the end" in out
+        code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
+        assert code == 0, err
+        assert_same_as_the_double(db, fake)

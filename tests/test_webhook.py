@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import httpx
@@ -101,3 +102,41 @@ def test_events_of_a_shop_not_here_are_answered_and_dropped(served, clock):
     body = event(1, shop="999", order_id="576000000000000001")
     assert post(server, body, webhook_signature(APP_KEY, SECRET, body)).status_code == 200
     assert queued(db, clock) == []
+
+
+def test_the_doubles_webhooks_bring_each_changed_order_in_without_a_poll(tmp_path, monkeypatch):
+    """TikTok's own deliveries (some twice, some swapped): the orders they name are fetched at once."""
+    from datetime import datetime, timedelta, timezone
+
+    from tsshop_tui.cli import main
+    from tsshop_tui.domain.clock import FixedClock
+    from tsshop_tui.fake_tiktok import FakeTikTok
+    from tsshop_tui.io.tiktok.sync import fetch_queued, open_session
+
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
+    clock = FixedClock(start)
+    db = tmp_path / "shop.db"
+    monkeypatch.setenv("TSSHOP_CREDENTIALS", str(tmp_path / "credentials.json"))
+    with FakeTikTok(seed=31, shops=2, orders=100, clock=clock) as fake:
+        monkeypatch.setenv("TSSHOP_APP_SECRET", fake.app_secret)
+        codes = [arg for code in fake.auth_codes.values() for arg in ("--auth-code", code)]
+        assert main(["shop", "add", "--db", str(db), "--api-base", fake.url, "--auth-base", fake.url, "--app-key",
+                     fake.app_key, *codes, "--now", start.isoformat()], out=io.StringIO(), err=io.StringIO()) == 0
+        with WebhookServer(db, CredentialStore(), clock=clock) as server:
+            server.start()
+            fake.webhook_url = server.url
+            fake.advance(900)
+        snapshot = fake.snapshot()
+        with Store(db, clock=clock) as store:
+            fetched = 0
+            for shop in store.shops():
+                if shop.remote:
+                    with open_session(store, CredentialStore(), shop, clock) as session:
+                        fetched += fetch_queued(store, session)
+            assert fetched > 0 and store.take_fetch_queue(SHOP, 50) == []
+            for shop_id, orders in snapshot.items():
+                ours = store.remote_state(shop_id)
+                for order_id, theirs in orders.items():
+                    assert order_id in ours, "a new order named by a webhook"
+                    assert (ours[order_id]["status"], ours[order_id]["update_time"]) == (
+                        theirs["status"], theirs["update_time"])
