@@ -67,7 +67,8 @@ def test_add_connects_every_shop_and_keeps_secrets_in_the_private_file_only(tmp_
         assert shop.remote and shop.token_state is TokenState.OK and shop.app_key == fake.app_key
         assert shop.cipher.startswith("ROW_") and shop.api_base == fake.url
         tokens = credentials.tokens(shop_id)
-        for secret in (fake.app_secret, tokens.access_token.get_secret_value(), tokens.refresh_token.get_secret_value()):
+        secrets = (fake.app_secret, tokens.access_token.get_secret_value(), tokens.refresh_token.get_secret_value())
+        for secret in secrets:
             assert secret not in out + err
             assert secret.encode() not in db.read_bytes()
     assert credentials.app(fake.app_key).app_secret.get_secret_value() == fake.app_secret

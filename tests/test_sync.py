@@ -63,7 +63,9 @@ def assert_same_as_the_double(db: Path, fake: FakeTikTok) -> None:
             assert store.remote_state(shop_id) == orders
     with sqlite3.connect(db) as conn:
         for shop_id, orders in snapshot.items():
-            rows = conn.execute("SELECT count(*), count(DISTINCT id) FROM orders WHERE shop_id = ?", (shop_id,)).fetchone()
+            rows = conn.execute(
+                "SELECT count(*), count(DISTINCT id) FROM orders WHERE shop_id = ?", (shop_id,)
+            ).fetchone()
             assert rows == (len(orders), len(orders))
             requests = sum(len(order["requests"]) for order in orders.values())
             assert conn.execute("SELECT count(*) FROM requests WHERE shop_id = ?", (shop_id,)).fetchone()[0] == requests
@@ -251,8 +253,8 @@ def test_ctrl_c_stops_the_sync_after_its_page_and_the_next_sync_completes(tmp_pa
     with FakeTikTok(seed=9, shops=1, orders=800, clock=FixedClock(START),
                     faults=Faults(rate=0.5, kinds=("timeout",), timeout_delay=0.05)) as fake:
         assert add_shops(fake, db, monkeypatch, "--no-sync")[0] == 0
-        sync = subprocess.Popen([sys.executable, "-m", "tsshop_tui.cli", "sync", "--db", str(db), "--now", now_of(fake)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+        command = [sys.executable, "-m", "tsshop_tui.cli", "sync", "--db", str(db), "--now", now_of(fake)]
+        sync = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
         deadline = time.monotonic() + 15
         while not _pages_written(db) and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -32,7 +32,8 @@ def served(tmp_path, clock):
 
 
 def event(kind: int, shop: str = SHOP, **data) -> bytes:
-    return json.dumps({"type": kind, "tts_notification_id": "1", "shop_id": shop, "timestamp": 1, "data": data}).encode()
+    payload = {"type": kind, "tts_notification_id": "1", "shop_id": shop, "timestamp": 1, "data": data}
+    return json.dumps(payload).encode()
 
 
 def post(server, body: bytes, signature: str | None) -> httpx.Response:

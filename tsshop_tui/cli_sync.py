@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from .cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, Context, UsageError, _number_arg, _parse_now, _text_arg, _when, dumps
+from .cli import (
+    EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, Context, UsageError, _number_arg, _parse_now, _text_arg, _when, dumps,
+)
 from .domain.rules import duration
 from .domain.clock import from_epoch
 from .domain.shops import Shop
@@ -144,7 +146,9 @@ def cmd_shop_add(ctx: Context) -> int:
     credentials.save_app(args.app_key, secret, args.api_base, args.auth_base)
     ctx.upgrade()
     with Store(ctx.db_path, clock=ctx.clock, actor=ctx.settings.operator) as store:
-        added = [shop for reply, authorised in grants for shop in _add_shops(ctx, store, credentials, reply, authorised)]
+        added = [
+            shop for reply, authorised in grants for shop in _add_shops(ctx, store, credentials, reply, authorised)
+        ]
         if args.no_sync:
             return result
         return max(result, _sync(ctx, store, added, since=None))

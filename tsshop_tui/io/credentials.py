@@ -114,10 +114,8 @@ class CredentialStore:
         with self._changing() as data:
             shops = data["shops"]
             old = shops.get(shop_id)
-            sharing = [
-                other for other, held in shops.items()
-                if old is not None and held["app_key"] == old["app_key"] and held["refresh_token"] == old["refresh_token"]
-            ]
+            grant = None if old is None else (old["app_key"], old["refresh_token"])
+            sharing = [other for other, held in shops.items() if (held["app_key"], held["refresh_token"]) == grant]
             for other in {shop_id, *sharing}:
                 shops[other] = dict(entry)
 

@@ -282,10 +282,8 @@ def sync_shop(
     report.requests_made = session.request_count - first
     report.seconds = time.monotonic() - started
     if not report.stopped:
-        store.set_shop_state(
-            shop_id, last_sync_at=now,
-            last_error=f"{len(report.bad)} records TikTok sent could not be read: {report.bad[0]}" if report.bad else None,
-        )
+        unread = f"{len(report.bad)} records TikTok sent could not be read: {report.bad[0]}" if report.bad else None
+        store.set_shop_state(shop_id, last_sync_at=now, last_error=unread)
     return report
 
 
