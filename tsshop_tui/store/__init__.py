@@ -26,7 +26,7 @@ from .shops import ShopsMixin
 class Store(
     ActionsMixin, ImportMixin, ReadsMixin, MetricsMixin, ExportMixin, ShopsMixin, RemoteMixin, OutboxMixin
 ):
-    """The database of one shop."""
+    """The database: the local shop's orders and those of every connected TikTok shop."""
 
 
 __all__ = [
