@@ -141,3 +141,54 @@ def test_the_doubles_webhooks_bring_each_changed_order_in_without_a_poll(tmp_pat
                     assert order_id in ours, "a new order named by a webhook"
                     assert (ours[order_id]["status"], ours[order_id]["update_time"]) == (
                         theirs["status"], theirs["update_time"])
+
+
+def test_sync_follow_with_a_webhook_port_keeps_the_database_in_step_until_ctrl_c(tmp_path, monkeypatch):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from tsshop_tui.cli import main
+    from tsshop_tui.domain.clock import FixedClock
+    from tsshop_tui.fake_tiktok import FakeTikTok
+
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
+    db, credentials = tmp_path / "shop.db", tmp_path / "credentials.json"
+    monkeypatch.setenv("TSSHOP_CREDENTIALS", str(credentials))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeTikTok(seed=32, shops=1, orders=50, clock=FixedClock(start)) as fake:
+        monkeypatch.setenv("TSSHOP_APP_SECRET", fake.app_secret)
+        code = next(iter(fake.auth_codes.values()))
+        assert main(["shop", "add", "--db", str(db), "--api-base", fake.url, "--auth-base", fake.url, "--app-key",
+                     fake.app_key, "--auth-code", code], out=io.StringIO(), err=io.StringIO()) == 0
+        env = {**os.environ, "TSSHOP_CREDENTIALS": str(credentials)}
+        env.pop("TSSHOP_APP_SECRET")
+        follow = subprocess.Popen(
+            [sys.executable, "-m", "tsshop_tui.cli", "sync", "--db", str(db), "--follow", "--interval", "1",
+             "--webhook-port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 15
+            while "Listening" not in (follow.stderr.readline() or "") and time.monotonic() < deadline:
+                pass
+            fake.webhook_url = f"http://127.0.0.1:{port}/"
+            fake.advance(1800)  # a day behind the sync's clock: only the webhooks can bring these in
+            assert fake.webhook_failures == 0
+            shop_id = next(iter(fake.auth_codes))
+            expected = {k: (v["status"], v["update_time"]) for k, v in fake.snapshot()[shop_id].items()}
+            while time.monotonic() < deadline:
+                with Store(db, read_only=True) as store:
+                    got = {k: (v["status"], v["update_time"]) for k, v in store.remote_state(shop_id).items()}
+                if got == expected:
+                    break
+                time.sleep(0.2)
+            assert got == expected
+        finally:
+            follow.send_signal(signal.SIGINT)
+            out, err = follow.communicate(timeout=20)
+        assert follow.returncode == 0 and "Traceback" not in err and fake.app_secret not in out + err

@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -292,6 +292,8 @@ def _sync(ctx: Context, store: Store, shops: list[Shop], since: datetime | None)
 
 def cmd_sync(ctx: Context) -> int:
     args = ctx.args
+    if args.webhook_port is not None and not args.follow:
+        raise UsageError("--webhook-port goes with --follow (or run 'tsshop webhook serve')")
     ctx.check_writable("sync")
     with ctx.store() as store:
         shops = _remote_shops(store, args.shop)
@@ -313,9 +315,14 @@ def _follow(ctx: Context, store: Store, shop: str | None) -> int:
             text = outcome if isinstance(outcome, str) else outcome.line()
             print(f"{_when(ctx.clock.now())} {visible(shop_id)}: {visible(text)}", file=ctx.err, flush=True)
 
-    with _stoppable(ctx, "Stopping after the page the sync is on") as stop:
+    credentials = _credentials()
+    with ExitStack() as stack:
+        if ctx.args.webhook_port is not None:
+            server = stack.enter_context(_webhook_server(ctx, credentials, "127.0.0.1", ctx.args.webhook_port))
+            print(f"Listening for TikTok webhooks on {server.start()}", file=ctx.err, flush=True)
+        stop = stack.enter_context(_stoppable(ctx, "Stopping after the page the sync is on"))
         follow(
-            store, _credentials(), ctx.clock, stop.wait, ctx.args.interval, stop,
+            store, credentials, ctx.clock, stop.wait, ctx.args.interval, stop,
             shop=shop, timeout=_timeout(), on_pass=report,
         )
     return EXIT_OK
@@ -324,16 +331,20 @@ def _follow(ctx: Context, store: Store, shop: str | None) -> int:
 # webhook serve -------------------------------------------------------------------------------
 
 
-def cmd_webhook_serve(ctx: Context) -> int:
+def _webhook_server(ctx: Context, credentials: Any, host: str, port: int) -> Any:
     from .io.tiktok.webhook import WebhookServer
 
+    try:
+        return WebhookServer(ctx.db_path, credentials, host=host, port=port, clock=ctx.clock)
+    except OSError as error:
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+
+
+def cmd_webhook_serve(ctx: Context) -> int:
     args = ctx.args
     ctx.check_writable("webhook serve")
     ctx.store().close()
-    try:
-        server = WebhookServer(ctx.db_path, _credentials(), host=args.host, port=args.port, clock=ctx.clock)
-    except OSError as error:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from error
+    server = _webhook_server(ctx, _credentials(), args.host, args.port)
     with server, _stoppable(ctx, "Stopping the webhook server") as stop:
         ctx.print(f"Listening for TikTok webhooks on {server.url} (Ctrl-C stops)")
         server.start()
@@ -392,6 +403,8 @@ def add_sync_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                       help="keep polling: pull, fetch orders webhooks named, send the outbox; Ctrl-C stops")
     sync.add_argument("--interval", type=_number_arg(MIN_INTERVAL, MAX_INTERVAL), default=10.0, metavar="S",
                       help=f"seconds between passes with --follow, {MIN_INTERVAL:g} to {MAX_INTERVAL:,g} (default 10)")
+    sync.add_argument("--webhook-port", type=_port_arg, default=None, metavar="P",
+                      help="with --follow, also take TikTok's webhooks on 127.0.0.1:P (as 'webhook serve')")
     sync.set_defaults(handler=cmd_sync)
 
     webhook = sub.add_parser("webhook", help="receive TikTok's webhooks")
