@@ -108,13 +108,13 @@ def test_a_second_sync_reads_only_what_changed_and_catches_up(tmp_path, creds_en
 
 def test_faults_retries_and_duplicate_pages_still_end_equal(tmp_path, creds_env, monkeypatch):
     db = tmp_path / "shop.db"
-    faults = Faults(rate=0.3, seed=11, timeout_delay=0.3)
+    faults = Faults(rate=0.3, seed=11, timeout_delay=0.8)
     with FakeTikTok(seed=4, shops=2, orders=300, clock=FixedClock(START)) as fake:
         assert add_shops(fake, db, monkeypatch, "--no-sync")[0] == 0
         fake.faults = faults
         with Store(db, clock=fake.clock) as store:
             outcomes = sync_all(store, CredentialStore(), fake.clock,
-                                options=SessionOptions(timeout=0.2, sleep=lambda s: None))
+                                options=SessionOptions(timeout=0.5, sleep=lambda s: None))
         assert all(not isinstance(o, str) for o in outcomes.values()), outcomes
         assert_same_as_the_double(db, fake)
 
@@ -204,8 +204,8 @@ def test_kill_nine_three_times_under_faults_then_the_database_equals_the_double(
     and request equals the double's, none twice."""
     db = tmp_path / "shop.db"
     rng = random.Random(int(os.environ.get("TSSHOP_TEST_SEED", "13")))
-    faults = Faults(rate=0.2, seed=rng.randrange(1000), timeout_delay=0.8)
-    env = {**os.environ, "TSSHOP_TIKTOK_TIMEOUT": "0.4", "PYTHONPATH": str(REPO)}
+    faults = Faults(rate=0.2, seed=rng.randrange(1000), timeout_delay=1.0)
+    env = {**os.environ, "TSSHOP_TIKTOK_TIMEOUT": "0.6", "PYTHONPATH": str(REPO)}
     with FakeTikTok(seed=8, shops=2, orders=700, clock=FixedClock(START), faults=faults) as fake:
         code, _, err = add_shops(fake, db, monkeypatch, "--no-sync")
         assert code == 0, err
