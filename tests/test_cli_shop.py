@@ -160,3 +160,17 @@ def test_remove_asks_first_and_takes_the_orders_and_tokens(tmp_path, fake, creds
     assert code == 2 and f"no shop '{gone}'" in err
     code, _, err = run("shop", "remove", LOCAL_SHOP, "--db", str(db), "--yes")
     assert code == 2 and "cannot be removed" in err
+
+
+def test_a_credentials_file_others_can_read_is_refused_in_one_line(tmp_path, fake, creds, monkeypatch):
+    monkeypatch.setenv("TSSHOP_APP_SECRET", fake.app_secret)
+    db = tmp_path / "shop.db"
+    assert add(fake, db, "--no-sync")[0] == 0
+    creds.chmod(0o644)
+    code, out, err = add(fake, db, "--no-sync")
+    assert code == 2 and f"chmod 600 {creds}" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run("sync", "--db", str(db))
+    assert code == 1 and err.count("chmod 600") == 2 and "Traceback" not in err
+    code, out, err = run("shop", "remove", next(iter(fake.auth_codes)), "--db", str(db), "--yes")
+    assert code == 2 and "chmod 600" in err
+    assert fake.app_secret not in out + err

@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
@@ -21,10 +21,11 @@ from pydantic import SecretStr
 from .cli import (
     EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, Context, UsageError, _number_arg, _parse_now, _text_arg, _when, dumps,
 )
-from .domain.rules import duration
 from .domain.clock import from_epoch
+from .domain.rules import duration
 from .domain.shops import Shop
 from .domain.text import visible
+from .io.credentials import CredentialsError, CredentialStore
 from .store import Store
 
 API_BASE = "https://open-api.tiktokglobalshop.com"
@@ -67,9 +68,8 @@ def _timeout() -> float:
     return value
 
 
-def _credentials() -> Any:
-    from .io.credentials import CredentialStore
-
+def _credentials() -> CredentialStore:
+    """The credentials file ($TSSHOP_CREDENTIALS, else the user data directory)."""
     return CredentialStore()
 
 
@@ -112,7 +112,7 @@ def _stoppable(ctx: Context, stopping: str) -> Iterator[threading.Event]:
 # shop add / list / remove ------------------------------------------------------------------
 
 
-def _app_secret(credentials: Any, app_key: str) -> SecretStr:
+def _app_secret(credentials: CredentialStore, app_key: str) -> SecretStr:
     """$TSSHOP_APP_SECRET, else the one kept for this app, else asked for without echo."""
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
@@ -128,6 +128,19 @@ def _app_secret(credentials: Any, app_key: str) -> SecretStr:
     return SecretStr(typed.strip())
 
 
+def _credentials_refused(command: Callable[[Context], int]) -> Callable[[Context], int]:
+    """The command, with a credentials file it cannot use refused in one line (exit 2)."""
+
+    def run(ctx: Context) -> int:
+        try:
+            return command(ctx)
+        except CredentialsError as error:
+            raise UsageError(str(error)) from error
+
+    return run
+
+
+@_credentials_refused
 def cmd_shop_add(ctx: Context) -> int:
     args = ctx.args
     ctx.check_writable("shop add")
@@ -174,8 +187,9 @@ def _exchange(ctx: Context, secret: SecretStr, code: str) -> tuple[Any, list[dic
     return reply, authorised
 
 
-def _add_shops(ctx: Context, store: Store, credentials: Any, reply: Any, authorised: list[dict[str, Any]]
-               ) -> list[Shop]:
+def _add_shops(
+    ctx: Context, store: Store, credentials: CredentialStore, reply: Any, authorised: list[dict[str, Any]]
+) -> list[Shop]:
     """Keep an authorisation's tokens and add (or update) the shops it covers, a line for each."""
     from .io.credentials import ShopTokens
     from .io.tiktok.sync import token_state
@@ -242,6 +256,7 @@ def _confirm(ctx: Context, question: str) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
+@_credentials_refused
 def cmd_shop_remove(ctx: Context) -> int:
     args = ctx.args
     ctx.check_writable("shop remove")
@@ -331,7 +346,7 @@ def _follow(ctx: Context, store: Store, shop: str | None) -> int:
 # webhook serve -------------------------------------------------------------------------------
 
 
-def _webhook_server(ctx: Context, credentials: Any, host: str, port: int) -> Any:
+def _webhook_server(ctx: Context, credentials: CredentialStore, host: str, port: int) -> Any:
     from .io.tiktok.webhook import WebhookServer
 
     try:
