@@ -184,3 +184,22 @@ def test_outbox_json_shop_filter_and_refusals_of_bad_use(db, fake, shop):
     code, out, err = run("outbox", "--send", "--read-only", "--db", str(db))
     assert code == 2 and "read-only" in err and "Traceback" not in err
     assert outbox(db)[0].state is OutboxState.PENDING
+
+
+def test_a_revoked_shop_says_so_and_keeps_its_changes_while_the_other_shop_sends(db, fake, shop):
+    other = sorted(fake.auth_codes)[1]
+    mine, theirs = (orders_in(fake, s, OrderStatus.AWAITING_SHIPMENT)[0] for s in (shop, other))
+    assert run("cancel", mine, theirs, "--reason", PAID_REASON, "--db", str(db))[0] == 0
+    fake.revoke(shop)
+
+    first = run("outbox", "--send", "--db", str(db))
+    second = run("outbox", "--send", "--db", str(db))
+
+    assert first[0] == 1 and "Glow & Co: 0 delivered, 0 refused, 1 to retry, stopped: " in first[1]
+    assert "Cloud Nine Goods: 1 delivered" in first[1]
+    assert second[0] == 1 and "tsshop: Glow & Co: nothing sent: " in second[2] and "revoked" in second[2]
+    assert [target for _, target, _ in fake.applied] == [theirs]
+    assert any(mine in line and "pending" in line and "revoked" in line for line in second[1].splitlines())
+    for text in (*first[1:], *second[1:]):
+        for secret in secrets_of(fake):
+            assert secret not in text
