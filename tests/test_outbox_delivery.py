@@ -333,3 +333,17 @@ def test_an_access_token_tiktok_calls_expired_is_renewed_and_the_change_still_go
     assert [(kind, target) for kind, target, _ in fake.applied] == [("cancel", order_id)]
     with Store(db, read_only=True) as store:
         assert store.shop(shop).token_state is TokenState.OK and store.shop(shop).last_error is None
+
+
+def test_shipping_many_orders_in_one_pass_asks_for_carriers_and_delivery_options_once(db, fake, shop_ids, clock):
+    shop = shop_ids[0]
+    orders = orders_in(fake, shop, OrderStatus.AWAITING_SHIPMENT)[:6]
+    with Store(db, clock=clock, actor="ana") as store:
+        for number, order_id in enumerate(orders):
+            store.ship(order_id, tracking_number=f"1Z999AA1{number:010d}", carrier="UPS")
+    served = fake.requests_served
+
+    assert send(db, shop, clock).done == 6
+
+    assert fake.requests_served - served == 6 + 2  # the shipments, one order detail call, one carrier list
+    assert {fake.snapshot()[shop][order_id]["shipping_provider"] for order_id in orders} == {"UPS"}

@@ -17,11 +17,12 @@ from typing import Any, Protocol
 
 from ...domain.shops import OutboxItem, OutboxKind, Shop
 from ...store import Store
-from .client import ApiError, TikTokClient, TransientError
+from .client import DETAIL_BATCH_MAX, ApiError, TikTokClient, TransientError
 
 RETRY_BASE = timedelta(seconds=15)
 RETRY_CAP = timedelta(minutes=30)
 AUTH_RETRY = timedelta(minutes=10)
+SHIPPING = (OutboxKind.SHIP, OutboxKind.CORRECT_TRACKING)
 
 
 class Session(Protocol):
@@ -64,7 +65,7 @@ def deliver(store: Store, session: Session, *, limit: int = 50, rng: random.Rand
     rng = rng or random.Random()
     report = DeliveryReport()
     items = store.claim_outbox(session.shop.id, limit)
-    sender = _Sender(session)
+    sender = _Sender(session, items)
     for index, item in enumerate(items):
         try:
             sender.send(item)
@@ -107,18 +108,22 @@ def _message(error: Exception) -> str:
 
 
 class _Sender:
-    """Sends rows one by one through the session; remembers each delivery option's carriers for the pass."""
+    """Sends a pass's rows one by one through the session. What a shipment needs besides its own
+    call is asked once a pass: each delivery option's carriers, and the delivery options of the
+    orders to ship, 50 orders a call."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, items: list[OutboxItem]) -> None:
         self.call = session.call
         self.providers: dict[str, list[dict[str, Any]]] = {}
+        self.options: dict[str, str] = {}
+        self.to_ship = [item.order_id for item in items if item.kind in SHIPPING]
 
     def send(self, item: OutboxItem) -> None:
         payload, key, call = item.payload, item.idempotency_key, self.call
         kind = item.kind
         if kind is OutboxKind.CANCEL:
             call(TikTokClient.cancel_order, item.order_id, str(payload.get("cancel_reason") or ""), key)
-        elif kind in (OutboxKind.SHIP, OutboxKind.CORRECT_TRACKING):
+        elif kind in SHIPPING:
             self.ship(item)
         elif kind is OutboxKind.APPROVE_CANCELLATION:
             call(TikTokClient.approve_cancellation, _request_id(item), key)
@@ -148,8 +153,12 @@ class _Sender:
         self.call(TikTokClient.ship_package, package_id, tracking, provider_id, item.idempotency_key)
 
     def delivery_option(self, order_id: str) -> str:
-        details = self.call(TikTokClient.order_details, [order_id])
-        option = str(details[0].get("delivery_option_id") or "") if details else ""
+        """The order's delivery option at TikTok (asked with those of the pass's next orders to ship)."""
+        if order_id not in self.options:
+            batch = [order_id, *(i for i in self.to_ship if i != order_id and i not in self.options)]
+            for data in self.call(TikTokClient.order_details, batch[:DETAIL_BATCH_MAX]):
+                self.options[str(data.get("id") or "")] = str(data.get("delivery_option_id") or "")
+        option = self.options.get(order_id, "")
         if not option:
             raise NotSendable(f"not sent: TikTok gives no delivery option for order {order_id}")
         return option
