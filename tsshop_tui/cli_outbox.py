@@ -69,7 +69,9 @@ def _print_table(ctx: Context, items: list[OutboxItem], names: dict[str, str]) -
         ctx.print("Nothing waiting for TikTok.")
         return
     shop_width = max(len("SHOP"), *(len(names[item.shop_id]) for item in items))
-    ctx.print(f"{'SHOP':<{shop_width}}  {'ORDER':<20} {'KIND':<20} {'STATE':<8} {'TRIES':>5}  {'NEXT TRY':<20} LAST ERROR")
+    ctx.print(
+        f"{'SHOP':<{shop_width}}  {'ORDER':<20} {'KIND':<20} {'STATE':<8} {'TRIES':>5}  {'NEXT TRY':<20} LAST ERROR"
+    )
     for item in items:
         next_try = _when(item.next_attempt_at) if item.state is OutboxState.PENDING else ""
         ctx.print(
