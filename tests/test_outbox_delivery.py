@@ -347,3 +347,28 @@ def test_shipping_many_orders_in_one_pass_asks_for_carriers_and_delivery_options
 
     assert fake.requests_served - served == 6 + 2  # the shipments, one order detail call, one carrier list
     assert {fake.snapshot()[shop][order_id]["shipping_provider"] for order_id in orders} == {"UPS"}
+
+
+def test_with_faults_on_every_kind_of_request_each_change_is_applied_exactly_once(db, fake, shop_ids, clock):
+    shop = shop_ids[0]
+    orders = orders_in(fake, shop, OrderStatus.AWAITING_SHIPMENT)[:10]
+    with Store(db, clock=clock, actor="ana") as store:
+        for number, order_id in enumerate(orders):
+            if number % 2:
+                store.cancel(order_id, reason_code=PAID_REASON)
+            else:
+                store.ship(order_id, tracking_number=f"1Z999AA1{number:010d}", carrier="FedEx")
+    fake.faults = Faults(rate=0.4, kinds=("429", "500", "timeout"), seed=21, timeout_delay=0.3)  # applied, late
+    flaky = SessionOptions(timeout=0.15, retries=2, sleep=lambda seconds: None)
+
+    for _ in range(30):
+        with Store(db, clock=clock, actor="ana") as store:
+            with open_session(store, CredentialStore(), store.shop(shop), clock, flaky) as session:
+                deliver(store, session, rng=random.Random(2))
+        if all(item.state is OutboxState.DONE for item in outbox(db, shop)):
+            break
+        clock.advance(RETRY_CAP)
+
+    assert {item.state for item in outbox(db, shop)} == {OutboxState.DONE}
+    assert sorted(target for kind, target, _ in fake.applied if kind == "cancel") == orders[1::2]
+    assert len(fake.applied) == len(orders) and len({key for _, _, key in fake.applied}) == len(orders)
