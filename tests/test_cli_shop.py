@@ -108,9 +108,13 @@ def test_one_bad_code_of_two_adds_the_other_and_exits_partial(tmp_path, fake, cr
     assert code == 1 and out.count("Added") == 1 and "auth code 2 of 2" in err and "ROW_BAD" not in err
 
 
-def test_the_secret_is_never_an_argument(fake):
+def test_the_secret_is_never_an_argument_nor_in_any_help(fake, monkeypatch):
+    monkeypatch.setenv("TSSHOP_APP_SECRET", fake.app_secret)
     code, out, _ = run("shop", "add", "--help")
     assert code == 0 and "TSSHOP_APP_SECRET" in out and "--app-secret" not in out
+    for command in (["shop", "list"], ["shop", "remove"], ["sync"], ["webhook", "serve"], []):
+        code, text, _ = run(*command, "--help")
+        assert code == 0 and fake.app_secret not in text + out
     code, _, err = run("shop", "add", "--app-key", "k", "--auth-code", "c", "--app-secret", "s")
     assert code == 2 and "unrecognized arguments" in err
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import random
 import signal
@@ -158,8 +159,12 @@ def test_a_token_close_to_expiry_is_renewed_before_the_call(tmp_path, creds_env,
 
 
 @pytest.mark.parametrize("trouble", ["revoked", "bad secret", "expired"])
-def test_authorisation_trouble_stops_only_that_shop_with_a_clear_message(tmp_path, creds_env, monkeypatch, trouble):
-    """Two apps (two doubles): shop A of the first has trouble, shop B of the second syncs on."""
+def test_authorisation_trouble_stops_only_that_shop_with_a_clear_message(
+    tmp_path, creds_env, monkeypatch, caplog, trouble
+):
+    """Two apps (two doubles): shop A of the first has trouble, shop B of the second syncs on. No
+    secret in any output or log line."""
+    caplog.set_level(logging.DEBUG)
     db = tmp_path / "shop.db"
     with FakeTikTok(seed=7, shops=1, orders=60, clock=FixedClock(START)) as first, \
             FakeTikTok(seed=8, shops=2, orders=80, clock=FixedClock(START)) as second:
@@ -195,7 +200,7 @@ def test_authorisation_trouble_stops_only_that_shop_with_a_clear_message(tmp_pat
         code, listing, _ = run("shop", "list", "--db", str(db))
         assert words in listing
         for secret in secrets:
-            assert secret not in out + err + listing
+            assert secret not in out + err + listing + caplog.text
 
 
 def test_kill_nine_three_times_under_faults_then_the_database_equals_the_double(tmp_path, creds_env, monkeypatch):

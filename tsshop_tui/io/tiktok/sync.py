@@ -77,14 +77,18 @@ class SyncReport:
 
     def line(self) -> str:
         text = (
-            f"{self.orders:,} orders, {self.requests:,} buyer requests in {self.pages:,} pages,"
-            f" {self.requests_made:,} calls to TikTok, {self.seconds:.1f} s"
+            f"{_count(self.orders, 'order')}, {_count(self.requests, 'buyer request')} in"
+            f" {_count(self.pages, 'page')}, {_count(self.requests_made, 'call')} to TikTok, {self.seconds:.1f} s"
         )
         if self.bad:
             text += f"; {len(self.bad)} left out: " + "; ".join(self.bad[:3]) + ("; ..." if len(self.bad) > 3 else "")
         if self.stopped:
             text += " (stopped before the end; the next sync goes on from there)"
         return text
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}" + ("" if number == 1 else "s")
 
 
 @dataclass(frozen=True)
