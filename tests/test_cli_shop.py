@@ -178,3 +178,14 @@ def test_a_credentials_file_others_can_read_is_refused_in_one_line(tmp_path, fak
     code, out, err = run("shop", "remove", next(iter(fake.auth_codes)), "--db", str(db), "--yes")
     assert code == 2 and "chmod 600" in err
     assert fake.app_secret not in out + err
+
+
+def test_an_authorisation_ending_within_a_week_is_listed_as_expiring(tmp_path, creds, monkeypatch):
+    with FakeTikTok(seed=22, shops=1, orders=10, clock=FixedClock(START), refresh_ttl=3 * 86_400) as double:
+        monkeypatch.setenv("TSSHOP_APP_SECRET", double.app_secret)
+        code, out, err = add(double, tmp_path / "shop.db", "--now", START.isoformat())
+        assert code == 0, err
+        code, listing, _ = run("shop", "list", "--db", str(tmp_path / "shop.db"), "--json")
+    shop = next(s for s in json.loads(listing) if s["id"] != LOCAL_SHOP)
+    assert shop["token_state"] == "expiring" and shop["token_expires_at"].startswith(
+        (START + timedelta(days=3)).date().isoformat())
