@@ -48,6 +48,8 @@ EXPIRING_AHEAD = timedelta(days=7)
 MAX_REPEATS = 5
 """The same page token answered this many times in a row: TikTok's paging is stuck; give up for now."""
 FOLLOW_INTERVAL = 10.0
+QUEUE_POLL = 1.0
+"""While following, how often the fetch queue (the orders webhooks named) is looked at between passes."""
 
 REVOKED_CODES = frozenset({105005})
 EXPIRED_CODES = frozenset({105000, 105001, 105002, 105003})
@@ -473,8 +475,8 @@ def follow(
     on_pass: Callable[[dict[str, SyncOutcome]], None] | None = None,
 ) -> None:
     """Keep every remote shop (or the one named) in step until *stop* is set: send the outbox, fetch
-    the orders webhooks named, pull; then wait *interval* seconds and do it again. *sleep* is the
-    wait between a request's retries."""
+    the orders webhooks named, pull; then wait *interval* seconds (fetching what webhooks name
+    meanwhile, within a second) and do it again. *sleep* is the wait between a request's retries."""
     stop = stop or threading.Event()
     options = SessionOptions(timeout=timeout, sleep=sleep)
     while not stop.is_set():
@@ -485,4 +487,26 @@ def follow(
             outcomes[each.id] = sync_one(store, credentials, each, clock, options=options, stop=stop, send=True)
         if on_pass is not None:
             on_pass(outcomes)
-        stop.wait(interval)
+        _wait_fetching(store, credentials, clock, options, stop, interval, shop)
+
+
+def _wait_fetching(
+    store: Store, credentials: CredentialStore, clock: Clock, options: SessionOptions, stop: threading.Event,
+    interval: float, shop: str | None,
+) -> None:
+    """Wait *interval* seconds (or until stopped), fetching at once the orders webhooks queue meanwhile."""
+    end = time.monotonic() + interval
+    while not stop.wait(max(0.0, min(QUEUE_POLL, end - time.monotonic()))) and time.monotonic() < end:
+        for each in remote_shops(store, shop):
+            if each.token_state in (TokenState.EXPIRED, TokenState.REVOKED):
+                continue
+            ids = store.take_fetch_queue(each.id, DETAIL_BATCH_MAX)
+            if not ids:
+                continue
+            try:
+                with open_session(store, credentials, each, clock, options) as session:
+                    store.upsert_remote(each.id, fetch_orders(session, ids, []))
+                    fetch_queued(store, session)
+            except (ShopStopped, CredentialsError, TransientError, ApiError) as error:
+                store.queue_fetch(each.id, ids)  # tried again on the next pass
+                log.warning("shop %s: queued orders not fetched: %s", each.id, error)
