@@ -19,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..domain.catalog import CARRIERS
+from ..domain.catalog import CARRIERS, TO_SHIP
 from ..domain.model import ContentType, LineItem, Order, OrderStatus, RequestType
 from ..domain.rules import AUTO_CANCEL_WITHIN, COLLECT_WITHIN, SHIP_WITHIN, RuleError
 from ..store import StaleError, Store
 from ..store.rows import LINE_MONEY_FIELDS, from_cents
+from ..store.schema import in_tabs
 
 # Event kinds and how often each comes, in parts of a hundred.
 EVENT_WEIGHTS: tuple[tuple[str, int], ...] = (
@@ -42,6 +43,13 @@ EVENT_LABELS = {
 }
 UNPAID_SHARE = 0.3
 CANDIDATES = 20  # events pick among this many of the likeliest orders
+# The orders each event picks from, by the tabs holding their statuses (catalog.TABS); a return is asked
+# of a delivered order first, then of one in transit, then of one awaiting collection.
+_UNPAID_TABS = in_tabs((OrderStatus.UNPAID,))
+_TO_SHIP_TABS = in_tabs(TO_SHIP)
+_RETURNABLE_TABS = tuple(dict.fromkeys(
+    in_tabs((status,)) for status in (OrderStatus.DELIVERED, OrderStatus.IN_TRANSIT, OrderStatus.AWAITING_COLLECTION)
+))
 
 _FALLBACK_PRODUCTS = (
     ("Glow Serum 30ml", "Original", "Beauty", "19.99"),
@@ -165,13 +173,13 @@ class _Traffic:
         store, rng = self.store, self.rng
         if kind == "pay":
             order_id = self._pick(
-                "SELECT id FROM orders WHERE tab = 'unpaid' ORDER BY create_time DESC, id DESC"
+                f"SELECT id FROM orders WHERE {_UNPAID_TABS} ORDER BY create_time DESC, id DESC"
             )
             if order_id is not None:
                 store.pay(order_id, address=self.address())
                 return kind, order_id
         elif kind == "ship":
-            order_id = self._pick("SELECT id FROM orders WHERE tab = 'to-ship' ORDER BY ship_by_key, id")
+            order_id = self._pick(f"SELECT id FROM orders WHERE {_TO_SHIP_TABS} ORDER BY ship_by_key, id")
             if order_id is not None:
                 carrier = rng.choice(CARRIERS)
                 tracking = f"TT{rng.randrange(10**13):013d}" if carrier == "TikTok Shipping" else (
@@ -181,7 +189,7 @@ class _Traffic:
                 return kind, order_id
         elif kind == "cancel-request":
             order_id = self._pick(
-                "SELECT id FROM orders WHERE tab = 'to-ship' AND cancel_request_due IS NULL"
+                f"SELECT id FROM orders WHERE {_TO_SHIP_TABS} AND cancel_request_due IS NULL"
                 " ORDER BY create_time DESC, id DESC"
             )
             if order_id is not None:
@@ -189,9 +197,9 @@ class _Traffic:
                 return kind, order_id
         elif kind == "return-request":
             order_id = None
-            for tab in ("delivered", "in-transit", "awaiting-collection"):  # each an index walk
+            for tabs in _RETURNABLE_TABS:  # each an index walk
                 order_id = self._pick(
-                    f"SELECT id FROM orders WHERE tab = '{tab}' AND has_return = 0"
+                    f"SELECT id FROM orders WHERE {tabs} AND has_return = 0"
                     " ORDER BY create_time DESC, id DESC"
                 )
                 if order_id is not None:

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
+from ..domain.catalog import TO_SHIP
 from ..domain.metrics import (
     DEFAULT_DAYS,
     METRICS,
@@ -41,7 +42,7 @@ from ..domain.model import ContentType
 from .db import StoreBase
 from .rollup import MASK_FIELDS, SELLER_FAULT_CODES, order_mask, split_window
 from .rows import ROW_COLUMNS, OrderRow, from_cents, order_row_from_tuple
-from .schema import FAR_FUTURE, VALID_TRACKING_SQL
+from .schema import FAR_FUTURE, VALID_TRACKING_SQL, in_tabs
 
 # The per-order tests of the metric definitions (tests/metric_reference.py), in SQL; each is 0 or 1, never NULL.
 CANCELLED_SQL = "(status = 'CANCELLED')"
@@ -306,7 +307,7 @@ class MetricsMixin(StoreBase):
         ship_by = [
             None if key == FAR_FUTURE else key
             for (key,) in self.conn.execute(
-                "SELECT ship_by_key FROM orders WHERE tab = 'to-ship' ORDER BY ship_by_key"
+                f"SELECT ship_by_key FROM orders WHERE {in_tabs(TO_SHIP)} ORDER BY ship_by_key"
             )
         ]
         return forecast_backlog(ship_by, now, shipped, pace_hours)

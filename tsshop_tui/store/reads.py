@@ -25,21 +25,23 @@ from .rows import (
     order_row_from_tuple,
     request_from_row,
 )
-from .schema import FAR_FUTURE
+from .schema import FAR_FUTURE, in_tabs
 
 DAY_SECONDS = 86_400
 _TO_SHIP_SQL = ", ".join(f"'{s.value}'" for s in TO_SHIP)
+# The to-ship orders by the tabs that hold them (a tab index serves it).
+_TO_SHIP_TABS = in_tabs(TO_SHIP)
 
 # The Action needed rules of domain.rules.action_items, in SQL: one (id, reason, deadline) per reason.
 ACTION_ITEMS_SQL = f"""
     SELECT id, '{Reason.SHIPPING_OVERDUE.value}' AS reason, rts_sla_time AS deadline
-      FROM orders WHERE tab = 'to-ship' AND ship_by_key < :now
+      FROM orders WHERE {_TO_SHIP_TABS} AND ship_by_key < :now
     UNION ALL
     SELECT id, '{Reason.SHIP_WITHIN_24H.value}', rts_sla_time
-      FROM orders WHERE tab = 'to-ship' AND ship_by_key >= :now AND ship_by_key < :day
+      FROM orders WHERE {_TO_SHIP_TABS} AND ship_by_key >= :now AND ship_by_key < :day
     UNION ALL
     SELECT id, '{Reason.AUTO_CANCEL.value}', shipping_due_time
-      FROM orders WHERE tab = 'to-ship' AND shipping_due_time >= :now AND shipping_due_time < :day
+      FROM orders WHERE {_TO_SHIP_TABS} AND shipping_due_time >= :now AND shipping_due_time < :day
     UNION ALL
     SELECT id, '{Reason.CANCELLATION_REQUESTED.value}', cancel_request_due
       FROM orders WHERE cancel_request_due IS NOT NULL AND status IN ('ON_HOLD', {_TO_SHIP_SQL})
@@ -137,9 +139,9 @@ def _search_term(search: tuple[str, ...], now: int) -> Term:
 # The WHERE term (on alias ``o``) and parameters of each Filters field once it is set (Filters.is_set),
 # keyed like domain.query.FILTER_FIELDS.
 FILTER_SQL: dict[str, Callable[[Any, int], Term]] = {
-    "overdue": lambda on, now: ("o.tab = 'to-ship' AND o.ship_by_key < :f_now", {"f_now": now}),
+    "overdue": lambda on, now: (f"{in_tabs(TO_SHIP, 'o.')} AND o.ship_by_key < :f_now", {"f_now": now}),
     "at_risk_hours": lambda hours, now: (
-        "o.tab = 'to-ship' AND o.ship_by_key >= :f_now AND o.ship_by_key < :f_risk",
+        f"{in_tabs(TO_SHIP, 'o.')} AND o.ship_by_key >= :f_now AND o.ship_by_key < :f_risk",
         {"f_now": now, "f_risk": now + hours * 3600},
     ),
     "flag": lambda flag, now: ("o.flag = :f_flag", {"f_flag": flag.value}),

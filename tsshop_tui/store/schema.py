@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from ..domain.catalog import STATUS_TABS, Tab
+from ..domain.model import OrderStatus
 from ..domain.rules import TRACKING_MAX, TRACKING_MIN
 from .rollup import REBUILD_ROLLUP, ROLLUP_TABLE, ROLLUP_TRIGGERS
 
@@ -19,6 +21,19 @@ def tab_case(tabs: tuple[Tab, ...]) -> str:
 
 
 _TAB_CASE = tab_case(STATUS_TABS)
+
+
+def in_tabs(statuses: Iterable[OrderStatus], alias: str = "") -> str:
+    """The SQL term picking the orders in *statuses* by the tabs that hold them (catalog.TABS), so a
+    tab index serves it; ``status`` narrows it only when such a tab also holds other statuses."""
+    wanted = set(statuses)
+    tabs = ", ".join(f"'{tab.id}'" for tab in STATUS_TABS if wanted & set(tab.statuses))
+    term = f"{alias}tab IN ({tabs})"
+    if any(wanted & set(tab.statuses) and not set(tab.statuses) <= wanted for tab in STATUS_TABS):
+        codes = ", ".join(f"'{status.value}'" for status in OrderStatus if status in wanted)
+        term += f" AND {alias}status IN ({codes})"
+    return term
+
 
 # The same test as rules.is_valid_tracking, in SQL.
 VALID_TRACKING_SQL = (
