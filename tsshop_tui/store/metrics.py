@@ -307,7 +307,8 @@ class MetricsMixin(StoreBase):
         ship_by = [
             None if key == FAR_FUTURE else key
             for (key,) in self.conn.execute(
-                f"SELECT ship_by_key FROM orders WHERE {in_tabs(TO_SHIP)} ORDER BY ship_by_key"
+                # The tab index's order, one walk however many tabs hold them; forecast_backlog sorts them.
+                f"SELECT ship_by_key FROM orders WHERE {in_tabs(TO_SHIP)} ORDER BY tab, ship_by_key"
             )
         ]
         return forecast_backlog(ship_by, now, shipped, pace_hours)
