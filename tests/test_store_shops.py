@@ -3,6 +3,8 @@ changes part by part, and removing a shop takes everything of it and nothing els
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tsshop_tui.domain.model import RequestType
@@ -114,3 +116,17 @@ def test_shops_are_read_from_a_read_only_store(store, clock):
     store.save_shop(REMOTE)
     with Store(store.path, clock=clock, read_only=True) as reader:
         assert [s.id for s in reader.shops()] == [LOCAL_SHOP, REMOTE.id]
+
+
+def test_one_holder_at_a_time_syncs_a_shop_until_its_lease_runs_out(store, clock):
+    store.save_shop(REMOTE)
+    assert store.take_lease(REMOTE.id, "terminal 1", 60) is None
+    assert store.take_lease(REMOTE.id, "terminal 2", 60) == "terminal 1"
+    assert store.take_lease(REMOTE.id, "terminal 1", 60) is None  # its holder renews it
+
+    clock.advance(timedelta(seconds=61))  # terminal 1 died without giving it back
+    assert store.take_lease(REMOTE.id, "terminal 2", 60) is None
+    store.release_lease(REMOTE.id, "terminal 1")  # only the holder gives it back
+    assert store.take_lease(REMOTE.id, "terminal 1", 60) == "terminal 2"
+    store.release_lease(REMOTE.id, "terminal 2")
+    assert store.take_lease(REMOTE.id, "terminal 1", 60) is None

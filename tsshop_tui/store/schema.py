@@ -311,8 +311,13 @@ TABLES_3 = [
     queued_at INTEGER NOT NULL,
     PRIMARY KEY (shop_id, order_id)
 );""",
-    "INSERT OR IGNORE INTO shops (id, name, token_state, created_at)"
-    " VALUES ('local', 'Local shop', 'local', CAST(strftime('%s', 'now') AS INTEGER));",
+    """CREATE TABLE IF NOT EXISTS sync_leases (
+    shop_id TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);""",
+    # The local shop has always been there: it is made at 0, so the same seed builds the same file.
+    "INSERT OR IGNORE INTO shops (id, name, token_state, created_at) VALUES ('local', 'Local shop', 'local', 0);",
 ]
 
 INDEXES_3 = [

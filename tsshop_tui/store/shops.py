@@ -86,7 +86,7 @@ class ShopsMixin(StoreBase):
 
     def remove_shop(self, shop_id: str) -> int:
         """Delete the shop and everything of it (orders with their lines, notes, requests and
-        history, its cursors, fetch queue and outbox) in one transaction; the number of orders
+        history, its cursors, fetch queue, outbox and lease) in one transaction; the number of orders
         removed. The local shop is refused (StoreError), as is an unknown one."""
         if shop_id == LOCAL_SHOP:
             raise StoreError("the local shop holds the imported and demo orders: it cannot be removed")
@@ -94,7 +94,30 @@ class ShopsMixin(StoreBase):
             if conn.execute("SELECT 1 FROM shops WHERE id = ?", (shop_id,)).fetchone() is None:
                 raise StoreError(f"no shop {shop_id!r}")
             removed = conn.execute("DELETE FROM orders WHERE shop_id = ?", (shop_id,)).rowcount
-            for table in ("history", "sync_cursors", "fetch_queue", "outbox", "shops"):
+            for table in ("history", "sync_cursors", "fetch_queue", "outbox", "sync_leases", "shops"):
                 column = "id" if table == "shops" else "shop_id"
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (shop_id,))
         return removed
+
+    def take_lease(self, shop_id: str, holder: str, seconds: float) -> str | None:
+        """Hold the right to sync and send the shop's outbox for *seconds* from now, so two terminals
+        (or a terminal and ``tsshop sync --follow``) never pull or send for one shop at once.
+
+        None when *holder* has it now (taken, or renewed: its holder takes it again before it
+        ends); else who holds it. A lease its holder let run out (a process that died) is free."""
+        now = self.now_epoch()
+        with self.transaction() as conn:
+            taken = conn.execute(
+                "INSERT INTO sync_leases (shop_id, holder, expires_at) VALUES (:shop, :holder, :until)"
+                " ON CONFLICT (shop_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"
+                " WHERE sync_leases.holder = excluded.holder OR sync_leases.expires_at <= :now",
+                {"shop": shop_id, "holder": holder, "until": now + max(1, round(seconds)), "now": now},
+            ).rowcount
+            if taken:
+                return None
+            return conn.execute("SELECT holder FROM sync_leases WHERE shop_id = ?", (shop_id,)).fetchone()[0]
+
+    def release_lease(self, shop_id: str, holder: str) -> None:
+        """Give the shop's lease back (only its holder can)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM sync_leases WHERE shop_id = ? AND holder = ?", (shop_id, holder))
