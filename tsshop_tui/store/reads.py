@@ -25,7 +25,7 @@ from .rows import (
     order_row_from_tuple,
     request_from_row,
 )
-from .schema import FAR_FUTURE, in_tabs
+from .schema import FAR_FUTURE, KEPT_COUNTS, in_tabs
 
 DAY_SECONDS = 86_400
 _TO_SHIP_SQL = ", ".join(f"'{s.value}'" for s in TO_SHIP)
@@ -192,8 +192,12 @@ def tab_sort(tab: str, sort: Sort | None) -> Sort:
     return Sort(sort) if sort is not None and sort in sorts else Sort(sorts[0])
 
 
-# The rows of tab_counts (kept by schema's triggers) that count every order and the orders with a return.
-_KEPT_COUNT = {TabKind.EVERY: "all", TabKind.RETURNS: "returns"}
+_EVERY_TAB = next(tab.id for tab in TABS if tab.kind is TabKind.EVERY)
+
+
+def _count_row(tab: Tab) -> str:
+    """The tab_counts row (kept by schema's triggers) that counts *tab*: a status tab's is its id."""
+    return KEPT_COUNTS[tab.kind].row if tab.kind in KEPT_COUNTS else tab.id
 
 
 def _is_action(tab: str) -> bool:
@@ -222,14 +226,12 @@ class ReadsMixin(StoreBase):
         params = self._action_params()
         if filters is None or not filters.active:
             kept = dict(self.conn.execute("SELECT tab, n FROM tab_counts").fetchall())
-            by_kind = {
-                TabKind.EVERY: lambda: kept.get(_KEPT_COUNT[TabKind.EVERY], 0),
-                TabKind.RETURNS: lambda: kept.get(_KEPT_COUNT[TabKind.RETURNS], 0),
-                TabKind.ACTION: lambda: self.conn.execute(
-                    f"SELECT count(DISTINCT id) FROM ({ACTION_ITEMS_SQL})", params
-                ).fetchone()[0],
+            action = f"SELECT count(DISTINCT id) FROM ({ACTION_ITEMS_SQL})"
+            return {
+                tab.id: self.conn.execute(action, params).fetchone()[0] if tab.kind is TabKind.ACTION
+                else kept.get(_count_row(tab), 0)
+                for tab in TABS
             }
-            return {tab.id: by_kind[tab.kind]() if tab.kind in by_kind else kept.get(tab.id, 0) for tab in TABS}
         terms, fparams = filter_sql(filters, params["now"])
         where = " AND ".join(terms)
         params.update(fparams)
@@ -363,7 +365,7 @@ class ReadsMixin(StoreBase):
         total = self.conn.execute(
             f"SELECT count(DISTINCT order_id) FROM ({_matches_sql(in_list)})", params
         ).fetchone()[0]
-        rows = self.page("all", filters=Filters(search=tuple(ids)), limit=limit).rows
+        rows = self.page(_EVERY_TAB, filters=Filters(search=tuple(ids)), limit=limit).rows
         return SearchResult(ids, rows, counts, total)
 
     def unmatched(self, ids: list[str]) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from ..domain.catalog import STATUS_TABS, Tab
+from ..domain.catalog import STATUS_TABS, Tab, TabKind
 from ..domain.model import OrderStatus
 from ..domain.rules import TRACKING_MAX, TRACKING_MIN
 from .rollup import REBUILD_ROLLUP, ROLLUP_TABLE, ROLLUP_TRIGGERS
@@ -167,37 +168,76 @@ CREATE TABLE IF NOT EXISTS meta (
 """.split(";\n\n")
 ] + [ROLLUP_TABLE.strip() + ";"]
 
-# Counts of the status tabs, 'all' and 'returns' are kept by triggers, so counting is a lookup.
-TRIGGERS = [
-    s.strip() + " END;"
-    for s in """
-CREATE TRIGGER IF NOT EXISTS orders_count_insert AFTER INSERT ON orders BEGIN
-    INSERT INTO tab_counts (tab, n) VALUES (NEW.tab, 1)
-    ON CONFLICT (tab) DO UPDATE SET n = n + 1;
-    INSERT INTO tab_counts (tab, n) VALUES ('all', 1)
-    ON CONFLICT (tab) DO UPDATE SET n = n + 1;
-    INSERT INTO tab_counts (tab, n) VALUES ('returns', NEW.has_return)
-    ON CONFLICT (tab) DO UPDATE SET n = n + NEW.has_return;
-END;
-CREATE TRIGGER IF NOT EXISTS orders_count_delete AFTER DELETE ON orders BEGIN
-    UPDATE tab_counts SET n = n - 1 WHERE tab IN (OLD.tab, 'all');
-    UPDATE tab_counts SET n = n - OLD.has_return WHERE tab = 'returns';
-END;
-CREATE TRIGGER IF NOT EXISTS orders_count_update AFTER UPDATE OF status, has_return ON orders BEGIN
-    UPDATE tab_counts SET n = n - 1 WHERE tab = OLD.tab;
-    INSERT INTO tab_counts (tab, n) VALUES (NEW.tab, 1)
-    ON CONFLICT (tab) DO UPDATE SET n = n + 1;
-    UPDATE tab_counts SET n = n - OLD.has_return + NEW.has_return WHERE tab = 'returns';
-""".split("END;")
-    if s.strip()
-]
 
-REBUILD_COUNTS = [
-    "DELETE FROM tab_counts",
-    "INSERT INTO tab_counts (tab, n) SELECT tab, count(*) FROM orders GROUP BY tab",
-    "INSERT INTO tab_counts (tab, n) SELECT 'all', count(*) FROM orders",
-    "INSERT INTO tab_counts (tab, n) SELECT 'returns', count(*) FROM orders WHERE has_return = 1",
-]
+# A status tab's count is the tab_counts row named by its id (the generated ``tab`` column); the
+# other tabs with a count kept by triggers (so counting is a lookup) have a KeptCount row.
+@dataclass(frozen=True)
+class KeptCount:
+    """A tab_counts row that is no status tab's: its name and the order's 0/1 column it counts
+    (None: it counts every order)."""
+
+    row: str
+    column: str | None = None
+
+    def of(self, order: str) -> str:
+        """What one order (``NEW`` or ``OLD`` in a trigger) adds to the count, in SQL."""
+        return f"{order}.{self.column}" if self.column else "1"
+
+
+# The kept counts by the kind of tab that shows them (reads.counts looks them up here).
+KEPT_COUNTS: dict[TabKind, KeptCount] = {
+    TabKind.EVERY: KeptCount("all"),
+    TabKind.RETURNS: KeptCount("returns", "has_return"),
+}
+_CLASHES = sorted({count.row for count in KEPT_COUNTS.values()} & {tab.id for tab in STATUS_TABS})
+if _CLASHES:
+    raise RuntimeError(f"the status tabs {_CLASHES} have the tab_counts row of a KEPT_COUNTS count")
+
+
+def count_triggers(kept: tuple[KeptCount, ...]) -> list[str]:
+    """The triggers that keep the status tabs' counts and the *kept* counts as orders come, go and
+    change status or the counted columns."""
+
+    def add(row: str, amount: str) -> str:
+        return (
+            f"\n    INSERT INTO tab_counts (tab, n) VALUES ({row}, {amount})"
+            f"\n    ON CONFLICT (tab) DO UPDATE SET n = n + {amount};"
+        )
+
+    by_column = [count for count in kept if count.column is not None]
+    every = ", ".join(["OLD.tab", *(f"'{count.row}'" for count in kept if count.column is None)])
+    insert = add("NEW.tab", "1") + "".join(add(f"'{count.row}'", count.of("NEW")) for count in kept)
+    delete = f"\n    UPDATE tab_counts SET n = n - 1 WHERE tab IN ({every});" + "".join(
+        f"\n    UPDATE tab_counts SET n = n - {count.of('OLD')} WHERE tab = '{count.row}';" for count in by_column
+    )
+    update = "\n    UPDATE tab_counts SET n = n - 1 WHERE tab = OLD.tab;" + add("NEW.tab", "1") + "".join(
+        f"\n    UPDATE tab_counts SET n = n - {count.of('OLD')} + {count.of('NEW')} WHERE tab = '{count.row}';"
+        for count in by_column
+    )
+    columns = ", ".join(["status", *(count.column for count in kept if count.column is not None)])
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS orders_count_insert AFTER INSERT ON orders BEGIN{insert} END;",
+        f"CREATE TRIGGER IF NOT EXISTS orders_count_delete AFTER DELETE ON orders BEGIN{delete} END;",
+        f"CREATE TRIGGER IF NOT EXISTS orders_count_update AFTER UPDATE OF {columns} ON orders BEGIN{update} END;",
+    ]
+
+
+def rebuild_counts(kept: tuple[KeptCount, ...]) -> list[str]:
+    """Every status tab's count and the *kept* counts, counted afresh."""
+    return [
+        "DELETE FROM tab_counts",
+        "INSERT INTO tab_counts (tab, n) SELECT tab, count(*) FROM orders GROUP BY tab",
+        *(
+            f"INSERT INTO tab_counts (tab, n) SELECT '{count.row}', count(*) FROM orders"
+            + (f" WHERE {count.column} = 1" if count.column else "")
+            for count in kept
+        ),
+    ]
+
+
+_KEPT = tuple(KEPT_COUNTS.values())
+TRIGGERS = count_triggers(_KEPT)
+REBUILD_COUNTS = rebuild_counts(_KEPT)
 
 _SORT_KEYS = ("ship_by_key", "create_time", "total_amount")
 
@@ -348,7 +388,7 @@ def retab(case: str) -> list[str]:
     column is dropped and added back, its indexes and the count triggers built again, the counts
     recounted. On a 1,000,000-order shop this takes seconds, once."""
     return [
-        *(f"DROP TRIGGER IF EXISTS orders_count_{event};" for event in ("insert", "delete", "update")),
+        *_DROP_COUNT_TRIGGERS,
         *(f"DROP INDEX IF EXISTS {index.split()[5]};" for index in _TAB_INDEXES),
         "ALTER TABLE orders DROP COLUMN tab;",
         f"ALTER TABLE orders ADD COLUMN tab TEXT GENERATED ALWAYS AS ({case}) VIRTUAL;",
@@ -358,12 +398,41 @@ def retab(case: str) -> list[str]:
     ]
 
 
-def tabs_drifted(conn: sqlite3.Connection) -> bool:
-    """Whether the database puts statuses in other tabs than the catalog does now (a tab was added
-    or its statuses changed since the database was made): its ``tab`` column is generated by the
-    expression it was created with. Reads only."""
+# The count triggers as SQLite keeps them in sqlite_master (no IF NOT EXISTS, no closing semicolon).
+_COUNT_TRIGGERS = {
+    trigger.split()[5]: trigger.replace(" IF NOT EXISTS", "", 1).removesuffix(";") for trigger in TRIGGERS
+}
+_DROP_COUNT_TRIGGERS = [f"DROP TRIGGER IF EXISTS {name};" for name in _COUNT_TRIGGERS]
+
+
+def recount(kept: tuple[KeptCount, ...]) -> list[str]:
+    """Keep the *kept* counts: the count triggers built again for them, every count counted afresh."""
+    return [*_DROP_COUNT_TRIGGERS, *count_triggers(kept), *rebuild_counts(kept)]
+
+
+def _column_drifted(conn: sqlite3.Connection) -> bool:
     row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'orders'").fetchone()
     return row is not None and f"GENERATED ALWAYS AS ({_TAB_CASE}) VIRTUAL" not in row[0]
+
+
+def _counts_drifted(conn: sqlite3.Connection) -> bool:
+    names = ", ".join(f"'{name}'" for name in _COUNT_TRIGGERS)
+    stored = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})")
+    return dict(stored.fetchall()) != _COUNT_TRIGGERS
+
+
+def tabs_drifted(conn: sqlite3.Connection) -> bool:
+    """Whether the database puts statuses in other tabs than the catalog does now (a tab was added
+    or its statuses changed since the database was made: its ``tab`` column is generated by the
+    expression it was created with) or keeps other counts than KEPT_COUNTS. Reads only."""
+    return _column_drifted(conn) or _counts_drifted(conn)
+
+
+def _put_tabs_right(conn: sqlite3.Connection) -> None:
+    if _column_drifted(conn):
+        _run(conn, retab(_TAB_CASE))
+    elif _counts_drifted(conn):
+        _run(conn, recount(_KEPT))
 
 
 def _run(conn: sqlite3.Connection, statements: list[str]) -> None:
@@ -377,8 +446,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     transaction; a schema already there (another terminal may have just upgraded it) is left unwritten."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
-        if tabs_drifted(conn):
-            _run(conn, retab(_TAB_CASE))
+        _put_tabs_right(conn)
         return
     if version > SCHEMA_VERSION:
         raise RuntimeError(
@@ -389,8 +457,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     elif version < 2:
         _run(conn, UPGRADE_2)
     _upgrade_3(conn)
-    if tabs_drifted(conn):
-        _run(conn, retab(_TAB_CASE))
+    _put_tabs_right(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
