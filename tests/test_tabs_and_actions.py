@@ -80,6 +80,50 @@ def test_a_database_whose_tabs_drifted_from_the_catalog_is_put_right_when_opened
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_a_database_keeping_its_counts_under_other_rows_is_recounted_when_opened(tmp_path, clock):
+    """A database whose triggers keep All and Returns under other tab_counts rows than schema.KEPT_COUNTS
+    (made by a tsshop that named them otherwise) shows them as 0 until opened for writing; then its
+    count triggers are built again, every count is right and stays right as orders change."""
+    path = tmp_path / "shop.db"
+    with Store(path, clock=clock, actor="tester") as store:
+        store.upsert_orders(random_orders(4, 200), source="test")
+        expected = store.counts()
+        other = (schema.KeptCount("every"), schema.KeptCount("with-return", "has_return"))
+        with store.transaction():
+            for statement in schema.recount(other):
+                store.conn.execute(statement)
+        assert store.counts()["all"] == store.counts()["returns"] == 0 < expected["returns"]
+        assert schema.tabs_drifted(store.conn)
+    with Store(path, clock=clock, read_only=True) as watcher:
+        assert schema.tabs_drifted(watcher.conn)
+    with Store(path, clock=clock, actor="tester") as store:
+        assert not schema.tabs_drifted(store.conn)
+        assert store.counts() == expected
+        store.upsert_orders(random_orders(5, 50), source="test")
+        kept = store.counts()
+        with store.transaction():
+            for statement in schema.REBUILD_COUNTS:
+                store.conn.execute(statement)
+        assert store.counts() == kept and kept["all"] == 250
+        assert not {"every", "with-return"} & {row[0] for row in store.conn.execute("SELECT tab FROM tab_counts")}
+
+
+def test_a_status_tab_with_the_row_of_a_kept_count_is_refused_when_tsshop_starts():
+    import subprocess
+    import sys
+
+    code = (
+        "import dataclasses; from tsshop_tui.domain import catalog; "
+        "catalog.STATUS_TABS += (dataclasses.replace(catalog.STATUS_TABS[0], id='returns'),); "
+        "import tsshop_tui.store"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "RuntimeError: the status tabs ['returns'] have the tab_counts row of a KEPT_COUNTS count"
+    )
+
+
 def test_every_order_action_is_bound_where_it_is_offered_with_its_declared_key():
     from tsshop_tui.domain.catalog import ORDER_ACTIONS
     from tsshop_tui.ui import actions
