@@ -8,6 +8,7 @@ import logging
 import os
 import random
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -267,6 +268,28 @@ def test_ctrl_c_stops_the_sync_after_its_page_and_the_next_sync_completes(tmp_pa
         out, err = sync.communicate(timeout=30)
         assert sync.returncode == 1 and "Stopping the sync after the page it is on" in err
         assert "Traceback" not in err and "stopped before the end" in out
+        code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
+        assert code == 0, err
+        assert_same_as_the_double(db, fake)
+
+
+def test_one_tsshop_at_a_time_syncs_a_shop_and_a_killed_one_leaves_no_lock(tmp_path, creds_env, monkeypatch):
+    with FakeTikTok(seed=5, shops=1, orders=20, clock=FixedClock(START)) as fake:
+        db = tmp_path / "shop.db"
+        assert add_shops(fake, db, monkeypatch, "--no-sync")[0] == 0
+        with Store(db) as store:
+            shop_id = next(s.id for s in store.shops() if s.remote)
+            other = "warehouse-pc pid 4242"  # another machine's terminal, alive as far as we can know
+            assert store.take_lease(shop_id, other, 600) is None
+            code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
+            assert code == 1 and "another tsshop (warehouse-pc pid 4242) is syncing this shop now" in err
+            assert store.shop(shop_id).last_error is None  # nothing wrong with the shop
+            assert store.remote_state(shop_id) == {}
+
+            dead = subprocess.Popen([sys.executable, "-c", "pass"])
+            dead.wait()  # a tsshop of this machine that was killed while it held the lease
+            store.release_lease(shop_id, other)
+            assert store.take_lease(shop_id, f"{socket.gethostname()} pid {dead.pid}", 600) is None
         code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
         assert code == 0, err
         assert_same_as_the_double(db, fake)

@@ -39,7 +39,7 @@ def _send(ctx: Context, store: Store, shops: list[Shop]) -> int:
     """Deliver each shop's due rows now; one line per shop. Exit 1 when some were not delivered."""
     from .io.credentials import CredentialsError
     from .io.tiktok.sender import deliver
-    from .io.tiktok.sync import SessionOptions, open_session
+    from .io.tiktok.sync import SessionOptions, ShopBusy, open_session
 
     credentials = _credentials()
     options = SessionOptions(timeout=_timeout())
@@ -54,7 +54,7 @@ def _send(ctx: Context, store: Store, shops: list[Shop]) -> int:
         try:
             with open_session(store, credentials, shop, ctx.clock, options) as session:
                 report = deliver(store, session, limit=MAX_LIMIT)
-        except CredentialsError as error:
+        except (CredentialsError, ShopBusy) as error:
             print(f"tsshop: {name}: nothing sent: {visible(str(error))}", file=ctx.err, flush=True)
             code = EXIT_PARTIAL
             continue

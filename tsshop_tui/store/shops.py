@@ -99,19 +99,20 @@ class ShopsMixin(StoreBase):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (shop_id,))
         return removed
 
-    def take_lease(self, shop_id: str, holder: str, seconds: float) -> str | None:
+    def take_lease(self, shop_id: str, holder: str, seconds: float, *, dead: str | None = None) -> str | None:
         """Hold the right to sync and send the shop's outbox for *seconds* from now, so two terminals
         (or a terminal and ``tsshop sync --follow``) never pull or send for one shop at once.
 
         None when *holder* has it now (taken, or renewed: its holder takes it again before it
-        ends); else who holds it. A lease its holder let run out (a process that died) is free."""
+        ends); else who holds it. A lease its holder let run out is free, and so is one held by
+        *dead* (a holder the caller knows has died)."""
         now = self.now_epoch()
         with self.transaction() as conn:
             taken = conn.execute(
                 "INSERT INTO sync_leases (shop_id, holder, expires_at) VALUES (:shop, :holder, :until)"
                 " ON CONFLICT (shop_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"
-                " WHERE sync_leases.holder = excluded.holder OR sync_leases.expires_at <= :now",
-                {"shop": shop_id, "holder": holder, "until": now + max(1, round(seconds)), "now": now},
+                " WHERE sync_leases.holder IN (excluded.holder, :dead) OR sync_leases.expires_at <= :now",
+                {"shop": shop_id, "holder": holder, "until": now + max(1, round(seconds)), "now": now, "dead": dead},
             ).rowcount
             if taken:
                 return None

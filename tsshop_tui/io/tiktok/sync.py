@@ -15,6 +15,8 @@ the other shops go on.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -63,6 +65,39 @@ AGAIN = "authorise the shop again and run 'tsshop shop add'"
 
 class ShopStopped(Exception):
     """This shop's sync stopped (its authorisation, its credentials); the message says why, no secrets."""
+
+
+class ShopBusy(Exception):
+    """Another tsshop syncs this shop now (it holds the shop's lease): nothing wrong, left to it."""
+
+
+LEASE_SECONDS = 300
+"""How long a shop's lease lasts unless renewed; a session renews it every third of that while it calls."""
+HOLDER = f"{socket.gethostname()} pid {os.getpid()}"
+"""Who this process is, in the shops' leases."""
+
+
+def _dead(holder: str) -> bool:
+    """*holder* is a process of this machine that has ended (killed, say): its lease is free at once."""
+    host, _, pid = holder.rpartition(" pid ")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def take_lease(store: Store, shop: Shop) -> None:
+    """Hold the shop's lease (ShopBusy when another live tsshop holds it)."""
+    holder = store.take_lease(shop.id, HOLDER, LEASE_SECONDS)
+    if holder is not None and _dead(holder):
+        holder = store.take_lease(shop.id, HOLDER, LEASE_SECONDS, dead=holder)
+    if holder is not None:
+        raise ShopBusy(f"another tsshop ({holder}) is syncing this shop now; it sends its changes too")
 
 
 @dataclass
@@ -120,6 +155,7 @@ class ShopSession:
             raise CredentialsError(f"no credentials for this shop in {credentials.path}; {AGAIN}")
         self._tokens = tokens
         self._renewed = False
+        self._leased_at = time.monotonic()
         self._http = httpx.Client(timeout=options.timeout)
         self._client = TikTokClient(
             api_base=shop.api_base,
@@ -164,7 +200,11 @@ class ShopSession:
 
     def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call a client method; an access token TikTok calls expired is renewed once and the call tried
-        again; ShopStopped (the shop marked) when the authorisation cannot be used."""
+        again; ShopStopped (the shop marked) when the authorisation cannot be used; ShopBusy when the
+        shop's lease was lost (this process stalled longer than it lasts) and another tsshop took it."""
+        if time.monotonic() - self._leased_at > LEASE_SECONDS / 3:
+            take_lease(self.store, self.shop)
+            self._leased_at = time.monotonic()
         try:
             client = self._fresh_client()
             try:
@@ -249,12 +289,20 @@ def token_state(refresh_expires_at: int, now: datetime) -> TokenState:
 def open_session(
     store: Store, credentials: CredentialStore, shop: Shop, clock: Clock, options: SessionOptions = SessionOptions()
 ) -> Iterator[ShopSession]:
-    """A shop's session, closed after use; CredentialsError when its credentials are missing or unreadable."""
+    """A shop's session, holding its lease (one tsshop at a time pulls and sends for a shop), closed and
+    the lease given back after use; CredentialsError when its credentials are missing or unreadable,
+    ShopBusy when another tsshop holds the lease."""
     session = ShopSession(store, credentials, shop, clock, options)
+    try:
+        take_lease(store, shop)
+    except BaseException:
+        session.close()
+        raise
     try:
         yield session
     finally:
         session.close()
+        store.release_lease(shop.id, HOLDER)
 
 
 # Pulling ---------------------------------------------------------------------------------------
@@ -449,6 +497,8 @@ def sync_one(
                 deliver(store, session)
                 fetch_queued(store, session)
             return sync_shop(store, session, clock=clock, since=since, stop=stop)
+    except ShopBusy as error:
+        return str(error)
     except (ShopStopped, CredentialsError) as error:
         message = str(error)
     except AuthError as error:  # the sender met it and marked the shop
@@ -507,6 +557,6 @@ def _wait_fetching(
                 with open_session(store, credentials, each, clock, options) as session:
                     store.upsert_remote(each.id, fetch_orders(session, ids, []))
                     fetch_queued(store, session)
-            except (ShopStopped, CredentialsError, TransientError, ApiError) as error:
+            except (ShopStopped, ShopBusy, CredentialsError, TransientError, ApiError) as error:
                 store.queue_fetch(each.id, ids)  # tried again on the next pass
                 log.warning("shop %s: queued orders not fetched: %s", each.id, error)
