@@ -203,3 +203,15 @@ def test_a_revoked_shop_says_so_and_keeps_its_changes_while_the_other_shop_sends
     for text in (*first[1:], *second[1:]):
         for secret in secrets_of(fake):
             assert secret not in text
+
+
+def test_while_another_tsshop_holds_the_shop_outbox_send_leaves_its_changes_to_it(db, fake, shop):
+    order_id = orders_in(fake, shop, OrderStatus.AWAITING_SHIPMENT)[0]
+    assert run("cancel", order_id, "--reason", PAID_REASON, "--db", str(db))[0] == 0
+    with Store(db) as store:
+        assert store.take_lease(shop, "warehouse-pc pid 4242", 300) is None
+
+    code, out, err = run("outbox", "--send", "--shop", shop, "--db", str(db))
+
+    assert code == 1 and "another tsshop (warehouse-pc pid 4242) is syncing this shop now" in err
+    assert fake.applied == [] and outbox(db, shop)[0].state is OutboxState.PENDING

@@ -21,7 +21,7 @@ from tsshop_tui.domain.shops import OutboxState, TokenState
 from tsshop_tui.fake_tiktok import FakeTikTok, Faults
 from tsshop_tui.io.credentials import CredentialStore
 from tsshop_tui.io.tiktok.sender import RETRY_BASE, RETRY_CAP, DeliveryReport, backoff, deliver
-from tsshop_tui.io.tiktok.sync import SessionOptions, open_session
+from tsshop_tui.io.tiktok.sync import SessionOptions, ShopBusy, open_session
 from tsshop_tui.store import Store
 
 START = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=10)
@@ -372,3 +372,23 @@ def test_with_faults_on_every_kind_of_request_each_change_is_applied_exactly_onc
     assert {item.state for item in outbox(db, shop)} == {OutboxState.DONE}
     assert sorted(target for kind, target, _ in fake.applied if kind == "cancel") == orders[1::2]
     assert len(fake.applied) == len(orders) and len({key for _, _, key in fake.applied}) == len(orders)
+
+
+def test_a_pass_that_lost_the_shops_lease_puts_its_rows_back_due_at_once_for_the_holder(db, fake, shop_ids, clock):
+    shop = shop_ids[0]
+    orders = orders_in(fake, shop, OrderStatus.AWAITING_SHIPMENT)[:2]
+    with Store(db, clock=clock, actor="ana") as store:
+        for order_id in orders:
+            store.cancel(order_id, reason_code=PAID_REASON)
+
+    class LosesItsLease(DiesAfterSending):
+        def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+            raise ShopBusy("another tsshop (elsewhere pid 7) is syncing this shop now; it sends its changes too")
+
+    report = send(db, shop, clock, wrap=LosesItsLease)
+
+    assert report.retried == 2 and "another tsshop" in report.stopped
+    assert fake.applied == []
+    rows = outbox(db, shop)
+    assert {(row.state, row.next_attempt_at) for row in rows} == {(OutboxState.PENDING, clock.now())}
+    assert send(db, shop, clock).done == 2  # the holder (here: the next pass) sends them at once

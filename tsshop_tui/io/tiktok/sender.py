@@ -4,7 +4,8 @@ Each outbox row goes with its own idempotency key. A row is claimed (SENDING) be
 marked done only once TikTok has answered, so a sender killed in between leaves it SENDING: the next
 sender sends it again with the same key, and TikTok applies it once. TikTok's refusal rolls the order
 back with TikTok's own message; a rate limit or outage is tried again later (exponential backoff with
-jitter); an authorisation TikTok no longer accepts stops this shop's sending until it is fixed.
+jitter); an authorisation TikTok no longer accepts stops this shop's sending until it is fixed. The
+session holds the shop's lease, so one tsshop at a time sends for a shop.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ...domain.shops import OutboxItem, OutboxKind, Shop
@@ -60,7 +61,7 @@ class NotSendable(Exception):
 
 def deliver(store: Store, session: Session, *, limit: int = 50, rng: random.Random | None = None) -> DeliveryReport:
     """Send up to *limit* due outbox rows of the session's shop and record each answer."""
-    from .sync import ShopStopped  # sync imports this module, so not at the top
+    from .sync import ShopBusy, ShopStopped  # sync imports this module, so not at the top
 
     rng = rng or random.Random()
     report = DeliveryReport()
@@ -70,7 +71,10 @@ def deliver(store: Store, session: Session, *, limit: int = 50, rng: random.Rand
         try:
             sender.send(item)
         except ShopStopped as error:  # the session has marked the shop
-            _release(store, items[index:], str(error), report)
+            _release(store, items[index:], str(error), store.clock.now() + AUTH_RETRY, report)
+            break
+        except ShopBusy as error:  # this pass stalled, lost the shop's lease: its holder sends them now
+            _release(store, items[index:], str(error), store.clock.now(), report)
             break
         except (ApiError, NotSendable) as error:
             store.outbox_refused(item.id, _message(error))
@@ -91,11 +95,10 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return ceiling * rng.uniform(0.5, 1.0)
 
 
-def _release(store: Store, items: list[OutboxItem], why: str, report: DeliveryReport) -> None:
-    """The shop's authorisation failed: put the claimed rows back, to be sent once it is fixed."""
-    later = store.clock.now() + AUTH_RETRY
+def _release(store: Store, items: list[OutboxItem], why: str, at: datetime, report: DeliveryReport) -> None:
+    """The shop cannot be sent for by this pass: put the claimed rows back, due *at*."""
     for item in items:
-        store.outbox_retry(item.id, why, later)
+        store.outbox_retry(item.id, why, at)
     report.retried += len(items)
     report.stopped = why
 
