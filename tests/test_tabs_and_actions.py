@@ -80,6 +80,32 @@ def test_a_database_whose_tabs_drifted_from_the_catalog_is_put_right_when_opened
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_orders_are_found_by_the_tabs_holding_their_statuses_however_the_catalog_groups_them(monkeypatch, store):
+    """schema.in_tabs (Action needed, the overdue filter, the backlog, the simulator): with Partially
+    shipped a tab of its own, and with On hold folded into To ship, it still picks exactly the to-ship orders."""
+    import dataclasses
+
+    from tsshop_tui.domain.catalog import TABS_BY_ID, TO_SHIP
+
+    orders = random_orders(6, 300)
+    store.upsert_orders(orders, source="test")
+    to_ship = sorted(o.id for o in orders if o.status in TO_SHIP)
+    S = OrderStatus
+    rest = tuple(tab for tab in STATUS_TABS if tab.id != "to-ship")
+    split = (dataclasses.replace(TABS_BY_ID["to-ship"], statuses=(S.AWAITING_SHIPMENT,)),
+             dataclasses.replace(TABS_BY_ID["to-ship"], id="partially-shipped", statuses=(S.PARTIALLY_SHIPPING,)),
+             *rest)
+    folded = (dataclasses.replace(TABS_BY_ID["to-ship"], statuses=(*TO_SHIP, S.ON_HOLD)),
+              *(tab for tab in rest if tab.id != "on-hold"))
+    for tabs in (split, folded):
+        monkeypatch.setattr(schema, "STATUS_TABS", tabs)
+        with store.transaction():
+            for statement in schema.retab(schema.tab_case(schema.STATUS_TABS)):
+                store.conn.execute(statement)
+        found = sorted(row[0] for row in store.conn.execute(f"SELECT id FROM orders WHERE {schema.in_tabs(TO_SHIP)}"))
+        assert found == to_ship
+
+
 def test_a_database_keeping_its_counts_under_other_rows_is_recounted_when_opened(tmp_path, clock):
     """A database whose triggers keep All and Returns under other tab_counts rows than schema.KEPT_COUNTS
     (made by a tsshop that named them otherwise) shows them as 0 until opened for writing; then its
