@@ -293,3 +293,31 @@ def test_one_tsshop_at_a_time_syncs_a_shop_and_a_killed_one_leaves_no_lock(tmp_p
         code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
         assert code == 0, err
         assert_same_as_the_double(db, fake)
+
+
+def test_a_renewal_tiktok_refuses_for_any_reason_stops_the_shop_and_never_its_changes(
+    tmp_path, creds_env, monkeypatch
+):
+    from tsshop_tui.io.tiktok.client import ApiError, TikTokClient
+
+    db = tmp_path / "shop.db"
+    with FakeTikTok(seed=8, shops=1, orders=40, clock=FixedClock(START)) as fake:
+        assert add_shops(fake, db, monkeypatch)[0] == 0
+        with Store(db) as store:
+            order = next(r for r in store.page("to-ship", limit=5).rows)
+        assert run("cancel", "--db", str(db), order.id, "--reason", "seller_cancel_paid_reason_address_not_deliver",
+               "--now", now_of(fake))[0] == 0
+
+        def refused(self):
+            raise ApiError(36004004, "The refresh request is not valid")
+
+        monkeypatch.setattr(TikTokClient, "refresh", refused)
+        fake.expire_tokens()
+        code, out, err = run("outbox", "--db", str(db), "--send", "--now", now_of(fake))
+        assert code == 1 and "authorisation has expired" in err + out
+        with Store(db) as store:
+            shop = next(s for s in store.shops() if s.remote)
+            assert shop.token_state is TokenState.EXPIRED
+            waiting = store.outbox()
+            assert [(item.order_id, item.state.value) for item in waiting] == [(order.id, "pending")]
+            assert store.get(order.id).remote_error is None

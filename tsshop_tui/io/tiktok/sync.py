@@ -256,7 +256,12 @@ class ShopSession:
                 return
             if self._tokens.refresh_expires_at <= now:
                 raise AuthError(105002, "the refresh token has expired")
-            reply = self._client.refresh()
+            try:
+                reply = self._client.refresh()
+            except AuthError:
+                raise
+            except ApiError as error:  # any refusal to renew: the authorisation, not the call, is at fault
+                raise AuthError(error.code, error.message, error.request_id) from None
             renewed = ShopTokens(
                 app_key=self.shop.app_key,
                 access_token=reply.access_token,
