@@ -70,6 +70,25 @@ _SORT_COLUMN = {
 }
 _SELECT_ROW = ", ".join(f"o.{name}" for name in ROW_COLUMNS)
 
+# A search's matches, kept on the store's connection (ReadsMixin.matched): the hits by search number,
+# each search's stamp (the last order rowid and history event it has seen, and how many orders
+# there were), and the orders a refresh matches again.
+_SEARCH_TABLES = (
+    "CREATE TEMP TABLE IF NOT EXISTS searches (sid INTEGER PRIMARY KEY, search TEXT NOT NULL UNIQUE,"
+    " last_order INTEGER, last_event INTEGER, orders INTEGER, used INTEGER NOT NULL)",
+    "CREATE TEMP TABLE IF NOT EXISTS search_hits (sid INTEGER NOT NULL, matched TEXT NOT NULL,"
+    " order_id TEXT NOT NULL, PRIMARY KEY (sid, order_id, matched)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS search_changed (id TEXT PRIMARY KEY) WITHOUT ROWID",
+)
+_STAMP_SQL = """
+SELECT coalesce((SELECT max(rowid) FROM orders), 0), coalesce((SELECT max(id) FROM history), 0),
+       coalesce((SELECT n FROM tab_counts WHERE tab = :every), 0)
+"""
+_EVERY_COUNT = KEPT_COUNTS[TabKind.EVERY].row
+_SEARCHES_KEPT = 4
+# More orders changed than this since a search was matched: it is matched whole again.
+_REMATCH_AT = 20_000
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -130,10 +149,18 @@ def _window_term(days: int, now: int) -> Term:
     return "o.create_time BETWEEN :f_wsince AND :f_wuntil AND o.is_sample_order = 0", {"f_wsince": since, "f_wuntil": until}
 
 
+def _search_key(search: tuple[str, ...]) -> str:
+    """What names a search in the connection's temp table of searches (ReadsMixin.matched)."""
+    return json.dumps(search)
+
+
 def _search_term(search: tuple[str, ...], now: int) -> Term:
-    names = [f"f_s{i}" for i in range(len(search))]
-    in_list = ", ".join(":" + n for n in names) or "NULL"
-    return f"o.id IN (SELECT order_id FROM ({_matches_sql(in_list)}))", dict(zip(names, search, strict=True))
+    # The matches ReadsMixin.matched kept for this search (it runs first: counts, _page_sql, in_view).
+    return (
+        "o.id IN (SELECT order_id FROM temp.search_hits"
+        " WHERE sid = (SELECT sid FROM temp.searches WHERE search = :f_search))",
+        {"f_search": _search_key(search)},
+    )
 
 
 # The WHERE term (on alias ``o``) and parameters of each Filters field once it is set (Filters.is_set),
@@ -232,6 +259,7 @@ class ReadsMixin(StoreBase):
                 else kept.get(_count_row(tab), 0)
                 for tab in TABS
             }
+        self._match_search(filters)
         terms, fparams = filter_sql(filters, params["now"])
         where = " AND ".join(terms)
         params.update(fparams)
@@ -288,6 +316,7 @@ class ReadsMixin(StoreBase):
         params: dict[str, Any] = {"limit": limit}
         terms = _tab_terms(tab)
         now = self.now_epoch()
+        self._match_search(filters)
         fterms, fparams = filter_sql(filters, now)
         terms += fterms
         params.update(fparams)
@@ -350,23 +379,107 @@ class ReadsMixin(StoreBase):
 
         A popular product matches thousands of orders: the rows are the first *limit* by ship-by
         time (the rest page in through ``page(filters=Filters(search=...))``); the counts are whole.
+        The matches are found once (``matched``); the counts, the rows and later pages read them.
         """
         if not ids:
             return SearchResult([], [])
-        names = [f"s{i}" for i in range(len(ids))]
-        params = dict(zip(names, ids, strict=True))
-        in_list = ", ".join(":" + n for n in names)
+        sid = self.matched(tuple(ids))
         counts = dict.fromkeys(ids, 0)
         counts.update(
             self.conn.execute(
-                f"SELECT matched, count(DISTINCT order_id) FROM ({_matches_sql(in_list)}) GROUP BY matched", params
+                "SELECT matched, count(*) FROM temp.search_hits WHERE sid = ? GROUP BY matched", (sid,)
             ).fetchall()
         )
         total = self.conn.execute(
-            f"SELECT count(DISTINCT order_id) FROM ({_matches_sql(in_list)})", params
+            "SELECT count(DISTINCT order_id) FROM temp.search_hits WHERE sid = ?", (sid,)
         ).fetchone()[0]
         rows = self.page(_EVERY_TAB, filters=Filters(search=tuple(ids)), limit=limit).rows
         return SearchResult(ids, rows, counts, total)
+
+    def _match_search(self, filters: Filters) -> None:
+        if filters.is_set("search"):
+            self.matched(filters.search)
+
+    def matched(self, search: tuple[str, ...]) -> int:
+        """Keep *search*'s matches, (matched ID, order ID), in this connection's temp table
+        ``search_hits`` under the search's number, and return the number.
+
+        The first time the search is matched whole. Later only the orders added since (a rowid past
+        the one seen) or changed since (a history event past the one seen: every change writes one)
+        are matched again; orders removed since (fewer orders than that accounts for) or many
+        changes at once match it whole again. The last few searches are kept.
+        """
+        conn = self.conn
+        for table in _SEARCH_TABLES:
+            conn.execute(table)
+        stamp = tuple(conn.execute(_STAMP_SQL, {"every": _EVERY_COUNT}).fetchone())
+        key = _search_key(search)
+        seen = conn.execute(
+            "SELECT sid, last_order, last_event, orders FROM temp.searches WHERE search = ?", (key,)
+        ).fetchone()
+        if seen is not None and tuple(seen[1:]) == stamp:
+            conn.execute("UPDATE temp.searches SET used = (SELECT max(used) + 1 FROM temp.searches) WHERE sid = ?",
+                         (seen[0],))
+            return int(seen[0])
+        names = [f"s{i}" for i in range(len(search))]
+        params: dict[str, Any] = dict(zip(names, search, strict=True))
+        in_list = ", ".join(":" + n for n in names) or "NULL"
+        conn.execute("SAVEPOINT search_match")
+        try:
+            changed = None if seen is None else self._changed_since(tuple(seen[1:]), stamp)
+            params["sid"] = sid = conn.execute(
+                "INSERT INTO temp.searches (search, last_order, last_event, orders, used)"
+                " VALUES (:search, :order, :event, :orders, (SELECT coalesce(max(used), 0) + 1 FROM temp.searches))"
+                " ON CONFLICT (search) DO UPDATE SET last_order = excluded.last_order,"
+                " last_event = excluded.last_event, orders = excluded.orders, used = excluded.used RETURNING sid",
+                {"search": key, "order": stamp[0], "event": stamp[1], "orders": stamp[2]},
+            ).fetchone()[0]
+            if changed is None:
+                conn.execute("DELETE FROM temp.search_hits WHERE sid = :sid", params)
+                conn.execute(
+                    f"INSERT INTO temp.search_hits SELECT :sid, matched, order_id FROM ({_matches_sql(in_list)})",
+                    params,
+                )
+            elif changed:
+                conn.execute(
+                    "DELETE FROM temp.search_hits WHERE sid = :sid"
+                    " AND order_id IN (SELECT id FROM temp.search_changed)", params
+                )
+                conn.execute(
+                    f"INSERT OR IGNORE INTO temp.search_hits"
+                    f" SELECT :sid, matched, order_id FROM ({_changed_matches_sql(in_list)})",
+                    params,
+                )
+            for (old,) in conn.execute(
+                "SELECT sid FROM temp.searches ORDER BY used DESC LIMIT -1 OFFSET ?", (_SEARCHES_KEPT,)
+            ).fetchall():
+                conn.execute("DELETE FROM temp.search_hits WHERE sid = ?", (old,))
+                conn.execute("DELETE FROM temp.searches WHERE sid = ?", (old,))
+        except BaseException:
+            conn.execute("ROLLBACK TO search_match")
+            conn.execute("RELEASE search_match")
+            raise
+        conn.execute("RELEASE search_match")
+        return int(sid)
+
+    def _changed_since(self, seen: tuple[int, int, int], stamp: tuple[int, int, int]) -> int | None:
+        """Put the orders added or changed between *seen* and *stamp* in temp.search_changed and
+        say how many; None when the search is better matched whole (orders removed, many changed)."""
+        conn = self.conn
+        conn.execute("DELETE FROM temp.search_changed")
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.search_changed SELECT id FROM orders WHERE rowid > :order",
+            {"order": seen[0]},
+        )
+        added = conn.execute("SELECT count(*) FROM temp.search_changed").fetchone()[0]
+        if seen[2] + added != stamp[2]:
+            return None
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.search_changed SELECT order_id FROM history WHERE id > :event",
+            {"event": seen[1]},
+        )
+        changed = conn.execute("SELECT count(*) FROM temp.search_changed").fetchone()[0]
+        return None if changed > _REMATCH_AT else changed
 
     def unmatched(self, ids: list[str]) -> list[str]:
         """Which of *ids* match no order at all, in the order given: six index probes an ID."""
@@ -395,6 +508,7 @@ class ReadsMixin(StoreBase):
         """Which of *order_ids* *tab* shows now under *filters*: tagged orders that left it
         (their status changed, or they no longer match) are not among them."""
         now = self.now_epoch()
+        self._match_search(filters or Filters())
         shown: set[str] = set()
         for chunk in _chunks(list(dict.fromkeys(order_ids)), 500):
             terms, params = filter_sql(filters or Filters(), now)
@@ -494,6 +608,21 @@ def _matches_sql(in_list: str) -> str:
         UNION SELECT product_id, order_id FROM line_items INDEXED BY ix_lines_product WHERE product_id IN ({in_list})
         UNION SELECT sku_id, order_id FROM line_items INDEXED BY ix_lines_sku WHERE sku_id IN ({in_list})
         UNION SELECT seller_sku, order_id FROM line_items INDEXED BY ix_lines_seller_sku WHERE seller_sku IN ({in_list})
+    """
+
+
+def _changed_matches_sql(in_list: str) -> str:
+    """``_matches_sql`` for the orders in temp.search_changed only: their own rows, not the indexes
+    of every order an ID matches."""
+    orders = "temp.search_changed c CROSS JOIN orders o ON o.id = c.id"
+    lines = "temp.search_changed c CROSS JOIN line_items l ON l.order_id = c.id"
+    return f"""
+        SELECT o.id AS matched, o.id AS order_id FROM {orders} WHERE o.id IN ({in_list})
+        UNION SELECT o.tracking_number, o.id FROM {orders} WHERE o.tracking_number IN ({in_list})
+        UNION SELECT l.tracking_number, l.order_id FROM {lines} WHERE l.tracking_number IN ({in_list})
+        UNION SELECT l.product_id, l.order_id FROM {lines} WHERE l.product_id IN ({in_list})
+        UNION SELECT l.sku_id, l.order_id FROM {lines} WHERE l.sku_id IN ({in_list})
+        UNION SELECT l.seller_sku, l.order_id FROM {lines} WHERE l.seller_sku IN ({in_list})
     """
 
 
