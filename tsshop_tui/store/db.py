@@ -14,16 +14,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import sqlite_utils
 
 from ..domain.clock import Clock, SystemClock, to_epoch
 from . import schema
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from ..domain.model import Order
     from ..domain.query import Filters, Sort
     from .reads import Cursor
@@ -338,12 +339,20 @@ class StoreBase(ABC):
         self.read_only = read_only
         self.actor = actor or default_actor()
         self.conn = connect(self.path, read_only=read_only, create=create)
-        self.db = sqlite_utils.Database(self.conn)
         try:
+            # As sqlite-utils sets it on a connection it is given (see db): triggers fire on REPLACE's deletes.
+            self.conn.execute("PRAGMA recursive_triggers = ON")
             self._open_schema()
         except BaseException:
             self.conn.close()
             raise
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on the connection, imported when first used (counts never uses it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def _open_schema(self) -> None:
         """Create a new schema or upgrade an older one (writable) or say who can (read-only). A
