@@ -204,3 +204,14 @@ def test_outbox_lists_by_state_and_shop(remote):
     remote.ship(order_id, tracking_number="TT1234567890", carrier="USPS")
     assert len(remote.outbox(state=OutboxState.PENDING, shop_id=SHOP)) == 1
     assert remote.outbox(state=OutboxState.DONE) == [] and remote.outbox(shop_id="local") == []
+
+
+def test_the_latest_refusals_are_listed_first_so_a_limit_never_hides_a_new_one(remote):
+    orders = [sync(remote, n) for n in (1, 2, 3)]
+    for order_id in orders:
+        remote.cancel(order_id, reason_code=PAID_REASON)
+    for item in remote.claim_outbox(SHOP):
+        remote.outbox_refused(item.id, f"refused {item.order_id}")
+    newest = remote.outbox(state=OutboxState.REFUSED, limit=2, newest_first=True)
+    assert [item.order_id for item in newest] == [orders[2], orders[1]]
+    assert [item.order_id for item in remote.outbox(state=OutboxState.REFUSED, limit=2)] == orders[:2]

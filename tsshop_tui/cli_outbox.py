@@ -26,7 +26,9 @@ def cmd_outbox(ctx: Context) -> int:
             item
             for state in LISTED
             for shop in shops
-            for item in store.outbox(state=state, shop_id=shop.id, limit=args.limit)
+            # waiting: what goes next first; refused: the latest first, so new refusals are never cut off
+            for item in store.outbox(state=state, shop_id=shop.id, limit=args.limit,
+                                     newest_first=state is OutboxState.REFUSED)
         ]
     if args.json:
         ctx.print(dumps([item.model_dump(mode="json") for item in items]))

@@ -38,9 +38,10 @@ def _item(row: tuple[Any, ...]) -> OutboxItem:
 
 class OutboxMixin(StoreBase):
     def outbox(
-        self, state: OutboxState | None = None, shop_id: str | None = None, limit: int = 100
+        self, state: OutboxState | None = None, shop_id: str | None = None, limit: int = 100,
+        *, newest_first: bool = False,
     ) -> list[OutboxItem]:
-        """Outbox rows, oldest first, of one state and shop if given."""
+        """Outbox rows, oldest first (or the newest *limit*, newest first), of one state and shop if given."""
         terms, params = [], []
         if state is not None:
             terms.append("state = ?")
@@ -52,7 +53,8 @@ class OutboxMixin(StoreBase):
         return [
             _item(row)
             for row in self.conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM outbox {where} ORDER BY id LIMIT ?", (*params, limit)
+                f"SELECT {', '.join(_COLUMNS)} FROM outbox {where} ORDER BY id{' DESC' if newest_first else ''} LIMIT ?",
+                (*params, limit),
             )
         ]
 
