@@ -37,7 +37,6 @@ from .domain.model import Flag, Order, RequestType
 from .domain.query import FILTER_FIELDS, CliOption, Filters, SearchTooLong, parse_ids
 from .domain.rules import REASON_LABELS, RuleError, action_items, canonical_carrier, countdown, tracking_problem
 from .domain.text import visible
-from .fake_tiktok.command import add_fake_tiktok_parser
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
 from .store.db import check_writable, database_problem, write_problem
 from .store.schema import SCHEMA_VERSION
@@ -1063,7 +1062,25 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands whose parsers are all a command line naming one of them needs (see _named_command):
+# the others' parsers import the fake TikTok, sync and outbox modules, which these never use.
+BASIC_COMMANDS = frozenset({"demo", "import", "counts", "search", "show", "metrics"})
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command *argv* names after the main options, when plain without parsing (no --help or
+    abbreviated option before it), else None."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("--db", "--now"):
+            next(tokens, None)
+        elif token != "--read-only" and not token.startswith(("--db=", "--now=")):
+            return None if token.startswith("-") else token
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; for one of BASIC_COMMANDS, only the basic commands' parsers."""
     parser = ArgumentParser(
         prog="tsshop",
         description="TikTok Shop order command centre. Without a command it opens the terminal UI.",
@@ -1107,6 +1124,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"the window: orders created in the last N days, 1 to {MAX_DAYS} (default 7)")
     metrics.add_argument("--json", action="store_true")
     metrics.set_defaults(handler=cmd_metrics)
+    if command in BASIC_COMMANDS:
+        return parser
+    from .fake_tiktok.command import add_fake_tiktok_parser  # it imports the whole double
+
     add_fake_tiktok_parser(sub)
     _add_output_parsers(sub, common)
     _add_action_parsers(sub, common)
@@ -1122,7 +1143,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser()
+    parser = build_parser(_named_command(sys.argv[1:] if argv is None else argv))
     try:
         with redirect_stdout(out):  # --help
             args = parser.parse_args(argv)
