@@ -321,3 +321,19 @@ def test_a_renewal_tiktok_refuses_for_any_reason_stops_the_shop_and_never_its_ch
             waiting = store.outbox()
             assert [(item.order_id, item.state.value) for item in waiting] == [(order.id, "pending")]
             assert store.get(order.id).remote_error is None
+
+
+def test_a_sync_sends_the_changes_made_here_first_then_pulls_tiktoks_copy(tmp_path, creds_env, monkeypatch):
+    db = tmp_path / "shop.db"
+    with FakeTikTok(seed=9, shops=1, orders=40, clock=FixedClock(START)) as fake:
+        assert add_shops(fake, db, monkeypatch)[0] == 0
+        with Store(db) as store:
+            order = next(r for r in store.page("to-ship", limit=5).rows)
+        assert run("cancel", "--db", str(db), order.id, "--reason", "seller_cancel_paid_reason_address_not_deliver",
+                   "--now", now_of(fake))[0] == 0
+        code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
+        assert code == 0, err
+        assert [(kind, target) for kind, target, _ in fake.applied] == [("cancel", order.id)]
+        with Store(db) as store:
+            assert store.get(order.id).pending_action is None and store.outbox(state="pending") == []
+        assert_same_as_the_double(db, fake)

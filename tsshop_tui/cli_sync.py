@@ -282,7 +282,8 @@ def cmd_shop_remove(ctx: Context) -> int:
 
 
 def _sync(ctx: Context, store: Store, shops: list[Shop], since: datetime | None) -> int:
-    """One pass over *shops*; a line per shop as it ends; exit 1 when one of them did not finish."""
+    """One pass over *shops* (the changes waiting for TikTok sent first, then the pull); a line per shop
+    as it ends; exit 1 when one of them did not finish."""
     from .io.tiktok.sync import SessionOptions, sync_one
 
     credentials = _credentials()
@@ -293,7 +294,8 @@ def _sync(ctx: Context, store: Store, shops: list[Shop], since: datetime | None)
             if stop.is_set():
                 code = EXIT_PARTIAL
                 break
-            outcome = sync_one(store, credentials, shop, ctx.clock, since=since, options=options, stop=stop)
+            outcome = sync_one(store, credentials, shop, ctx.clock, since=since, options=options, stop=stop,
+                               send=True)
             name = visible(shop.name)
             if isinstance(outcome, str):
                 print(f"tsshop: {name}: stopped: {visible(outcome)}", file=ctx.err, flush=True)
