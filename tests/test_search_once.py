@@ -62,6 +62,19 @@ def test_a_search_pages_and_counts_like_the_same_orders_named_one_by_one(mixed):
     assert [r.id for r in result.rows] == [r.id for r in store.page("all", filters=by_id, limit=40).rows]
     assert result.counts["P-POPULAR"] == 100 and result.counts[orders[1].id] == 1
     assert result.not_found == ["nothing-here"]
+    _same_as_by_id(store, orders, ids)
+
+
+def test_a_search_of_a_few_orders_pages_and_counts_like_them_named_one_by_one(mixed):
+    store, orders, ids = mixed
+    few = [orders[1].id, orders[2].id, orders[5].line_items[0].sku_id, "nothing-here"]
+    assert 1 < len(_matching(orders, few)) * 20 < len(orders)
+    _same_as_by_id(store, orders, few)
+
+
+def _same_as_by_id(store, orders, ids):
+    found = _matching(orders, ids)
+    by_id = Filters(ids=tuple(sorted(found)))
     searched = Filters(search=tuple(ids))
     assert store.counts(searched) == store.counts(by_id)
     for tab in TAB_IDS:

@@ -72,10 +72,10 @@ _SELECT_ROW = ", ".join(f"o.{name}" for name in ROW_COLUMNS)
 
 # A search's matches, kept on the store's connection (ReadsMixin.matched): the hits by search number,
 # each search's stamp (the last order rowid and history event it has seen, and how many orders
-# there were), and the orders a refresh matches again.
+# there were) and how many orders it matched, and the orders a refresh matches again.
 _SEARCH_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS searches (sid INTEGER PRIMARY KEY, search TEXT NOT NULL UNIQUE,"
-    " last_order INTEGER, last_event INTEGER, orders INTEGER, used INTEGER NOT NULL)",
+    " last_order INTEGER, last_event INTEGER, orders INTEGER, found INTEGER, used INTEGER NOT NULL)",
     "CREATE TEMP TABLE IF NOT EXISTS search_hits (sid INTEGER NOT NULL, matched TEXT NOT NULL,"
     " order_id TEXT NOT NULL, PRIMARY KEY (sid, order_id, matched)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS search_changed (id TEXT PRIMARY KEY) WITHOUT ROWID",
@@ -88,6 +88,13 @@ _EVERY_COUNT = KEPT_COUNTS[TabKind.EVERY].row
 _SEARCHES_KEPT = 4
 # More orders changed than this since a search was matched: it is matched whole again.
 _REMATCH_AT = 20_000
+# A search matching at least this share of the orders pages by walking the tab's own sort index and
+# probing the matches (a page costs about limit * DENSE rows); a smaller one pages from its matches,
+# sorted (about as many rows as it matched).
+_DENSE = 20
+_SEARCH_PROBE = (
+    "EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.sid = :f_sid AND h.order_id = o.id)"
+)
 
 
 @dataclass(frozen=True)
@@ -316,10 +323,10 @@ class ReadsMixin(StoreBase):
         params: dict[str, Any] = {"limit": limit}
         terms = _tab_terms(tab)
         now = self.now_epoch()
-        self._match_search(filters)
+        filters, probe, probe_params = self._page_filters(tab, filters)
         fterms, fparams = filter_sql(filters, now)
-        terms += fterms
-        params.update(fparams)
+        terms += fterms + probe
+        params.update(fparams, **probe_params)
         column = _SORT_COLUMN[sort]
         direction = "DESC" if descending else "ASC"
         if after is not None:
@@ -390,15 +397,25 @@ class ReadsMixin(StoreBase):
                 "SELECT matched, count(*) FROM temp.search_hits WHERE sid = ? GROUP BY matched", (sid,)
             ).fetchall()
         )
-        total = self.conn.execute(
-            "SELECT count(DISTINCT order_id) FROM temp.search_hits WHERE sid = ?", (sid,)
-        ).fetchone()[0]
+        total = self.conn.execute("SELECT found FROM temp.searches WHERE sid = ?", (sid,)).fetchone()[0]
         rows = self.page(_EVERY_TAB, filters=Filters(search=tuple(ids)), limit=limit).rows
         return SearchResult(ids, rows, counts, total)
 
     def _match_search(self, filters: Filters) -> None:
         if filters.is_set("search"):
             self.matched(filters.search)
+
+    def _page_filters(self, tab: str, filters: Filters) -> tuple[Filters, list[str], dict[str, Any]]:
+        """*filters* less a search that matched many orders, and the term that probes its matches
+        instead (a page then walks the tab's sort index); a smaller search stays in *filters*."""
+        if not filters.is_set("search") or _is_action(tab):
+            self._match_search(filters)
+            return filters, [], {}
+        sid = self.matched(filters.search)
+        found, orders = self.conn.execute("SELECT found, orders FROM temp.searches WHERE sid = ?", (sid,)).fetchone()
+        if found * _DENSE < orders:
+            return filters, [], {}
+        return filters.model_copy(update={"search": None}), [_SEARCH_PROBE], {"f_sid": sid}
 
     def matched(self, search: tuple[str, ...]) -> int:
         """Keep *search*'s matches, (matched ID, order ID), in this connection's temp table
@@ -450,6 +467,10 @@ class ReadsMixin(StoreBase):
                     f" SELECT :sid, matched, order_id FROM ({_changed_matches_sql(in_list)})",
                     params,
                 )
+            conn.execute(
+                "UPDATE temp.searches SET found = (SELECT count(DISTINCT order_id) FROM temp.search_hits"
+                " WHERE sid = :sid) WHERE sid = :sid", params
+            )
             for (old,) in conn.execute(
                 "SELECT sid FROM temp.searches ORDER BY used DESC LIMIT -1 OFFSET ?", (_SEARCHES_KEPT,)
             ).fetchall():
