@@ -28,6 +28,7 @@ from tsshop_tui.domain.model import (
     Order,
     OrderStatus,
     OrderType,
+    RequestStatus,
     RequestType,
     ShippingType,
 )
@@ -142,6 +143,24 @@ def test_sql_csv_equals_write_csv_on_random_orders(tmp_path):
         ids = _all_ids(store)
         export_orders(store, ids, tmp_path / "r.csv", "csv", batch=7)
         assert (tmp_path / "r.csv").read_bytes() == _reference_csv(store, ids)
+
+
+def test_csv_shows_the_newest_request_of_each_kind(tmp_path):
+    older, newer = RequestStatus.REJECTED, RequestStatus.PENDING
+    order = tricky_orders()[0].model_copy(update={"requests": [
+        request("577000000000000001", RequestType.CANCELLATION, status=older, due_in=HOUR),
+        request("577000000000000001", RequestType.RETURN_REFUND, status=RequestStatus.APPROVED),
+        request("577000000000000001", RequestType.CANCELLATION, status=newer, due_in=30 * HOUR),
+    ]})
+    with Store(tmp_path / "q.db", clock=FixedClock(NOW)) as store:
+        store.upsert_orders([order, *tricky_orders()[1:4]], source="test")
+        ids = _all_ids(store)
+        export_orders(store, ids, tmp_path / "q.csv", "csv", batch=2)
+        assert (tmp_path / "q.csv").read_bytes() == _reference_csv(store, ids)
+    row = next(r for r in csv.DictReader(io.StringIO((tmp_path / "q.csv").read_text("utf-8-sig")))
+               if r["Order ID"] == order.id)
+    assert (row["Cancellation Request"], row["Return Request"]) == ("Pending", "Approved")
+    assert row["Cancellation Respond By"] == format_time(NOW + 30 * HOUR)
 
 
 def test_csv_export_reimports_with_the_same_tabs_lines_and_statuses(shop, tmp_path):
