@@ -72,10 +72,14 @@ _SELECT_ROW = ", ".join(f"o.{name}" for name in ROW_COLUMNS)
 
 # A search's matches, kept on the store's connection (ReadsMixin.matched): the hits by search number,
 # each search's stamp (the last order rowid and history event it has seen, and how many orders
-# there were) and how many orders it matched, and the orders a refresh matches again.
+# there were) and how many orders it matched, its orders' tabs once counted (``tabbed``), and the
+# orders a refresh matches again.
 _SEARCH_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS searches (sid INTEGER PRIMARY KEY, search TEXT NOT NULL UNIQUE,"
-    " last_order INTEGER, last_event INTEGER, orders INTEGER, found INTEGER, used INTEGER NOT NULL)",
+    " last_order INTEGER, last_event INTEGER, orders INTEGER, found INTEGER, used INTEGER NOT NULL,"
+    " tabbed INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TEMP TABLE IF NOT EXISTS search_orders (sid INTEGER NOT NULL, order_id TEXT NOT NULL, tab TEXT,"
+    " has_return INTEGER, PRIMARY KEY (sid, order_id)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS search_hits (sid INTEGER NOT NULL, matched TEXT NOT NULL,"
     " order_id TEXT NOT NULL, PRIMARY KEY (sid, order_id, matched)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS search_changed (id TEXT PRIMARY KEY) WITHOUT ROWID",
@@ -92,6 +96,11 @@ _REMATCH_AT = 20_000
 # probing the matches (a page costs about limit * DENSE rows); a smaller one pages from its matches,
 # sorted (about as many rows as it matched).
 _DENSE = 20
+# A search's orders with their tabs (into temp.search_orders).
+_TABBED_SQL = """
+SELECT DISTINCT :sid, h.order_id, o.tab, o.has_return
+  FROM temp.search_hits h CROSS JOIN orders o ON o.id = h.order_id WHERE h.sid = :sid
+"""
 _SEARCH_PROBE = (
     "EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.sid = :f_sid AND h.order_id = o.id)"
 )
@@ -270,12 +279,23 @@ class ReadsMixin(StoreBase):
         terms, fparams = filter_sql(filters, params["now"])
         where = " AND ".join(terms)
         params.update(fparams)
-        grouped = dict(
-            self.conn.execute(f"SELECT o.tab, count(*) FROM orders o WHERE {where} GROUP BY o.tab", params).fetchall()
-        )
+        if [name for name in type(filters).model_fields if filters.is_set(name)] == ["search"]:
+            sid = self._tabbed(filters.search)
+            by_tab = self.conn.execute(
+                "SELECT tab, count(*), sum(has_return) FROM temp.search_orders WHERE sid = ? GROUP BY tab", (sid,)
+            ).fetchall()
+            grouped = {tab: n for tab, n, _returns in by_tab}
+            returns: int | None = sum(r for _tab, _n, r in by_tab)
+        else:
+            grouped = dict(
+                self.conn.execute(
+                    f"SELECT o.tab, count(*) FROM orders o WHERE {where} GROUP BY o.tab", params
+                ).fetchall()
+            )
+            returns = None
         by_kind = {
             TabKind.EVERY: lambda: sum(grouped.get(tab.id, 0) for tab in STATUS_TABS),
-            TabKind.RETURNS: lambda: self.conn.execute(
+            TabKind.RETURNS: lambda: returns if returns is not None else self.conn.execute(
                 f"SELECT count(*) FROM orders o WHERE o.has_return = 1 AND {where}", params
             ).fetchone()[0],
             TabKind.ACTION: lambda: self.conn.execute(
@@ -453,6 +473,8 @@ class ReadsMixin(StoreBase):
             ).fetchone()[0]
             if changed is None:
                 conn.execute("DELETE FROM temp.search_hits WHERE sid = :sid", params)
+                conn.execute("DELETE FROM temp.search_orders WHERE sid = :sid", params)
+                conn.execute("UPDATE temp.searches SET tabbed = 0 WHERE sid = :sid", params)
                 conn.execute(
                     f"INSERT INTO temp.search_hits SELECT :sid, matched, order_id FROM ({_matches_sql(in_list)})",
                     params,
@@ -467,6 +489,16 @@ class ReadsMixin(StoreBase):
                     f" SELECT :sid, matched, order_id FROM ({_changed_matches_sql(in_list)})",
                     params,
                 )
+                conn.execute(
+                    "DELETE FROM temp.search_orders WHERE sid = :sid"
+                    " AND order_id IN (SELECT id FROM temp.search_changed)", params
+                )
+                conn.execute(
+                    f"INSERT INTO temp.search_orders {_TABBED_SQL}"
+                    " AND h.order_id IN (SELECT id FROM temp.search_changed)"
+                    " AND (SELECT tabbed FROM temp.searches WHERE sid = :sid)",
+                    params,
+                )
             conn.execute(
                 "UPDATE temp.searches SET found = (SELECT count(DISTINCT order_id) FROM temp.search_hits"
                 " WHERE sid = :sid) WHERE sid = :sid", params
@@ -475,6 +507,7 @@ class ReadsMixin(StoreBase):
                 "SELECT sid FROM temp.searches ORDER BY used DESC LIMIT -1 OFFSET ?", (_SEARCHES_KEPT,)
             ).fetchall():
                 conn.execute("DELETE FROM temp.search_hits WHERE sid = ?", (old,))
+                conn.execute("DELETE FROM temp.search_orders WHERE sid = ?", (old,))
                 conn.execute("DELETE FROM temp.searches WHERE sid = ?", (old,))
         except BaseException:
             conn.execute("ROLLBACK TO search_match")
@@ -482,6 +515,17 @@ class ReadsMixin(StoreBase):
             raise
         conn.execute("RELEASE search_match")
         return int(sid)
+
+    def _tabbed(self, search: tuple[str, ...]) -> int:
+        """Match *search* (``matched``) and keep its orders' tabs, once, in temp.search_orders (a
+        refresh keeps them for the orders it matches again); the search's number."""
+        sid = self.matched(search)
+        if not self.conn.execute("SELECT tabbed FROM temp.searches WHERE sid = ?", (sid,)).fetchone()[0]:
+            self.conn.execute("SAVEPOINT search_tabs")
+            self.conn.execute(f"INSERT INTO temp.search_orders {_TABBED_SQL}", {"sid": sid})
+            self.conn.execute("UPDATE temp.searches SET tabbed = 1 WHERE sid = ?", (sid,))
+            self.conn.execute("RELEASE search_tabs")
+        return sid
 
     def _changed_since(self, seen: tuple[int, int, int], stamp: tuple[int, int, int]) -> int | None:
         """Put the orders added or changed between *seen* and *stamp* in temp.search_changed and
