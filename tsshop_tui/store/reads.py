@@ -476,7 +476,8 @@ class ReadsMixin(StoreBase):
                 conn.execute("DELETE FROM temp.search_orders WHERE sid = :sid", params)
                 conn.execute("UPDATE temp.searches SET tabbed = 0 WHERE sid = :sid", params)
                 conn.execute(
-                    f"INSERT INTO temp.search_hits SELECT :sid, matched, order_id FROM ({_matches_sql(in_list)})",
+                    f"INSERT OR IGNORE INTO temp.search_hits"
+                    f" SELECT :sid, matched, order_id FROM ({_matches_sql(in_list)})",
                     params,
                 )
             elif changed:
@@ -660,19 +661,20 @@ class ReadsMixin(StoreBase):
 
 
 def _matches_sql(in_list: str) -> str:
-    """(matched ID, order ID) for each kind of ID in *in_list*, every lookup on its own index.
+    """(matched ID, order ID) for each kind of ID in *in_list*, every lookup on its own index; a
+    pair may come twice (UNION ALL: the table it goes into drops repeats, cheaper than a UNION).
 
     The line-item indexes are named: with ANALYZE's figures for popular products the planner
     would otherwise scan all line items for a 100-value IN list.
     """
     return f"""
         SELECT id AS matched, id AS order_id FROM orders WHERE id IN ({in_list})
-        UNION SELECT tracking_number, id FROM orders WHERE tracking_number IN ({in_list})
-        UNION SELECT tracking_number, order_id FROM line_items INDEXED BY ix_lines_tracking
+        UNION ALL SELECT tracking_number, id FROM orders WHERE tracking_number IN ({in_list})
+        UNION ALL SELECT tracking_number, order_id FROM line_items INDEXED BY ix_lines_tracking
                WHERE tracking_number IN ({in_list}) AND tracking_number IS NOT NULL
-        UNION SELECT product_id, order_id FROM line_items INDEXED BY ix_lines_product WHERE product_id IN ({in_list})
-        UNION SELECT sku_id, order_id FROM line_items INDEXED BY ix_lines_sku WHERE sku_id IN ({in_list})
-        UNION SELECT seller_sku, order_id FROM line_items INDEXED BY ix_lines_seller_sku WHERE seller_sku IN ({in_list})
+        UNION ALL SELECT product_id, order_id FROM line_items INDEXED BY ix_lines_product WHERE product_id IN ({in_list})
+        UNION ALL SELECT sku_id, order_id FROM line_items INDEXED BY ix_lines_sku WHERE sku_id IN ({in_list})
+        UNION ALL SELECT seller_sku, order_id FROM line_items INDEXED BY ix_lines_seller_sku WHERE seller_sku IN ({in_list})
     """
 
 
@@ -683,11 +685,11 @@ def _changed_matches_sql(in_list: str) -> str:
     lines = "temp.search_changed c CROSS JOIN line_items l ON l.order_id = c.id"
     return f"""
         SELECT o.id AS matched, o.id AS order_id FROM {orders} WHERE o.id IN ({in_list})
-        UNION SELECT o.tracking_number, o.id FROM {orders} WHERE o.tracking_number IN ({in_list})
-        UNION SELECT l.tracking_number, l.order_id FROM {lines} WHERE l.tracking_number IN ({in_list})
-        UNION SELECT l.product_id, l.order_id FROM {lines} WHERE l.product_id IN ({in_list})
-        UNION SELECT l.sku_id, l.order_id FROM {lines} WHERE l.sku_id IN ({in_list})
-        UNION SELECT l.seller_sku, l.order_id FROM {lines} WHERE l.seller_sku IN ({in_list})
+        UNION ALL SELECT o.tracking_number, o.id FROM {orders} WHERE o.tracking_number IN ({in_list})
+        UNION ALL SELECT l.tracking_number, l.order_id FROM {lines} WHERE l.tracking_number IN ({in_list})
+        UNION ALL SELECT l.product_id, l.order_id FROM {lines} WHERE l.product_id IN ({in_list})
+        UNION ALL SELECT l.sku_id, l.order_id FROM {lines} WHERE l.sku_id IN ({in_list})
+        UNION ALL SELECT l.seller_sku, l.order_id FROM {lines} WHERE l.seller_sku IN ({in_list})
     """
 
 
