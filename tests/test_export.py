@@ -12,6 +12,7 @@ import io
 import json
 import random
 import sqlite3
+import tempfile
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -377,6 +378,29 @@ def test_xlsx_has_a_bold_frozen_header_and_typed_cells(tricky, tmp_path):
             cell = row[column[name]]
             assert cell.value is None or cell.data_type == "s"
             assert not str(cell.value or "").startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_xlsx_cells_equal_the_typed_values_of_each_order(tricky, tmp_path):
+    ids = _all_ids(tricky)
+    export_orders(tricky, ids, tmp_path / "v.xlsx", "xlsx", batch=7)
+    expected = [
+        [float(value) if isinstance(value, Decimal) else value for value in values]
+        for order in tricky.get_many(ids) for values in xlsx_values(order)
+    ]
+    sheet = load_workbook(tmp_path / "v.xlsx")["Orders"]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == expected
+
+
+def test_a_cancelled_xlsx_leaves_no_temporary_row_files(shop, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    calls = []
+    with pytest.raises(ExportCancelled):
+        export_orders(shop, _all_ids(shop), tmp_path / "c.xlsx", "xlsx", batch=2,
+                      cancelled=lambda: bool(calls.append(1)) or len(calls) > 2)
+    export_orders(shop, _all_ids(shop), tmp_path / "d.xlsx", "xlsx")
+    assert list(scratch.iterdir()) == []
 
 
 def test_xlsx_formulas_come_out_as_neutralised_text(tricky, tmp_path):

@@ -7,8 +7,10 @@ a cancelled or failed export leaves nothing under the target name (and an older 
 kept untouched).
 
 CSV is formatted by SQLite itself (``store.seller_center_csv``): a million orders without a
-pydantic object each, equal byte for byte to ``seller_center.write_csv``. XLSX and JSON build
-whole orders (``store.get_many``), 500 at a time.
+pydantic object each, equal byte for byte to ``seller_center.write_csv``. XLSX takes the same
+rows as typed values (``store.seller_center_values``; ``xlsx_values`` of each order is the
+reference) and streams them with xlsxwriter in constant-memory mode. JSON builds whole orders
+(``store.get_many``), 500 at a time.
 
 Spreadsheet formulas are neutralised in CSV and XLSX text cells (a leading apostrophe before
 ``=``, ``+``, ``-``, ``@``, tab or carriage return; see ``seller_center.neutralise``), so buyer
@@ -28,10 +30,11 @@ import csv
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -117,6 +120,10 @@ class _ExportStore(Protocol):
     def seller_center_csv(
         self, order_ids: Any, columns: Any, neutralise: Callable[[str], str]
     ) -> tuple[int, list[str]]: ...
+
+    def seller_center_values(
+        self, order_ids: Any, columns: Any, neutralise: Callable[[str], str]
+    ) -> tuple[int, list[tuple[Any, ...]]]: ...
 
 
 def format_for(path: Path | str, fmt: str | None = None) -> Format:
@@ -296,73 +303,82 @@ def xlsx_values(order: Order) -> Iterator[list[Any]]:
 
 def _write_xlsx(store: _ExportStore, batches: Batches, target: Path, progress: Progress,
                 cancelled: Callable[[], bool]) -> tuple[int, int]:
-    """A write-only (streaming) workbook: bold, frozen header row; typed cells."""
-    from openpyxl import Workbook
+    """A streaming workbook (xlsxwriter, constant memory: one row held at a time): bold, frozen
+    header row; typed cells from the store's values, no order built."""
+    from xlsxwriter import Workbook
 
-    book = Workbook(write_only=True)
-    kinds = _KINDS
-    sheets = 0
+    book = Workbook(str(target), {"constant_memory": True, "in_memory": False})
+    formats = {"bold": book.add_format({"bold": True}), "money": book.add_format({"num_format": MONEY_FORMAT}),
+               "time": book.add_format({"num_format": TIME_FORMAT})}
+    sheets = orders = rows = done = 0
     sheet: Any = None
     sheet_rows = XLSX_MAX_ROWS
-    orders = rows = done = 0
+    columns = tuple(enumerate(_KINDS))
     try:
         for chunk in batches:
             _check(cancelled)
-            for order in store.get_many(chunk):
-                for values in xlsx_values(order):
-                    if sheet_rows >= XLSX_MAX_ROWS:
-                        sheets += 1
-                        sheet = _new_sheet(book, sheets, kinds)
-                        sheet_rows = 1
-                    sheet.append([_cell(sheet, value, kind) for value, kind in zip(values, kinds, strict=True)])
-                    sheet_rows += 1
-                    rows += 1
-                orders += 1
+            found, values = store.seller_center_values(chunk, EXPORT_COLUMNS, neutralise)
+            for row in values:
+                if sheet_rows >= XLSX_MAX_ROWS:
+                    sheets += 1
+                    sheet = _new_sheet(book, sheets, formats)
+                    sheet_rows = 1
+                _write_row(sheet, sheet_rows, row, columns, formats)
+                sheet_rows += 1
+            orders += found
+            rows += len(values)
             done += len(chunk)
             if progress is not None:
                 progress(done)
         _check(cancelled)
         if sheet is None:
-            _new_sheet(book, 1, kinds)
-        with target.open("wb") as handle:
-            book.save(handle)
-    except BaseException:
-        for made in book.worksheets:  # finish the sheets' streams and remove their temporary files
-            with suppress(Exception):
-                made.close()
-        raise
+            _new_sheet(book, 1, formats)
+        book.close()
+    finally:
+        for made in book.worksheets():  # the sheets' temporary row files, also after a cancel
+            if made.row_data_filename:
+                made.row_data_fh.close()
+                Path(made.row_data_filename).unlink(missing_ok=True)
     return orders, rows
 
 
-def _new_sheet(book: Any, number: int, kinds: list[str]) -> Any:
+def _excel_time(epoch: int) -> float:
+    """Epoch seconds (UTC) as a worksheet's serial date, as xlsxwriter makes it of a datetime."""
+    days, seconds = divmod(epoch, 86_400)
+    return days + 25_569 + seconds / 86_400
+
+
+def _write_row(sheet: Any, number: int, row: tuple[Any, ...], columns: tuple[tuple[int, str], ...],
+               formats: dict[str, Any]) -> None:
+    """One row of typed cells: text as text (never a formula), money and times formatted numbers."""
+    for (index, kind), value in zip(columns, row, strict=True):
+        if value is None:
+            continue
+        if kind == "text":
+            sheet.write_string(number, index, value)
+        elif kind == "money":
+            sheet.write_number(number, index, float(value), formats["money"])
+        elif kind == "int":
+            sheet.write_number(number, index, value)
+        else:
+            sheet.write_number(number, index, _excel_time(value), formats["time"])
+
+
+@lru_cache(maxsize=1)
+def _sheet_class() -> type:
+    """A worksheet that writes what a cell cannot hold as ``seller_center.xlsx_escape`` does (the
+    escapes ``tsshop import`` reads back), instead of xlsxwriter's own spelling of them."""
+    from xlsxwriter.worksheet import Worksheet
+
+    return type("Sheet", (Worksheet,), {"_escape_control_characters": staticmethod(xlsx_escape)})
+
+
+def _new_sheet(book: Any, number: int, formats: dict[str, Any]) -> Any:
     """A worksheet with the header row (bold, frozen) and column widths."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet("Orders" if number == 1 else f"Orders ({number})")
-    sheet.freeze_panes = "A2"
+    sheet = book.add_worksheet("Orders" if number == 1 else f"Orders ({number})", worksheet_class=_sheet_class())
+    sheet.freeze_panes(1, 0)
     for index, column in enumerate(EXPORT_COLUMNS):
-        width = 20 if kinds[index] == "time" else max(10, min(len(column) + 2, 40))
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    bold = Font(bold=True)
-    header = []
-    for column in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+        width = 20 if _KINDS[index] == "time" else max(10, min(len(column) + 2, 40))
+        sheet.set_column(index, index, width)
+        sheet.write_string(0, index, column, formats["bold"])
     return sheet
-
-
-def _cell(sheet: Any, value: Any, kind: str) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    if value is None or kind == "int":
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if kind == "text":
-        cell.data_type = "s"  # text is text: never a formula, whatever it starts with
-    else:
-        cell.number_format = MONEY_FORMAT if kind == "money" else TIME_FORMAT
-    return cell

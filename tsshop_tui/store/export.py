@@ -248,6 +248,25 @@ def _csv_field(column: str, expression: str | None = None, risk: str | None = No
     )
 
 
+def _value(column: str, expression: str | None = None, risk: str | None = None) -> str:
+    """The typed value of one cell, NULL where the CSV cell is empty: money as its text (never
+    neutralised), a quantity as an integer, a time the order has a field for as its epoch seconds,
+    anything else as the CSV's text unquoted (neutralised)."""
+    if expression is None:
+        expression, risk = SELLER_CENTER_SQL[column]
+    declared = _DECLARED.get(column)
+    if declared is not None and declared.kind is Kind.MONEY:
+        return f"nullif({expression}, '')"
+    if declared is not None and declared.kind is Kind.INT:
+        return f"CAST(nullif({expression}, '') AS INTEGER)"
+    if declared is not None and declared.kind is Kind.TIME and declared.field is not None:
+        return f"CASE WHEN ({expression}) = '' THEN NULL ELSE o.{declared.field} END"
+    return f"nullif({_select(expression, risk)}, '')"
+
+
+_DECLARED = {c.header: c for c in COLUMNS}
+
+
 def _segment(fields: list[str]) -> str:
     if len(fields) == 1:
         return f"coalesce({fields[0]}, '')"
@@ -255,13 +274,14 @@ def _segment(fields: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class _CsvPlan:
-    """How to make the CSV lines of a column layout: two queries and how to join their parts.
+class _Plan:
+    """How to make the rows of a column layout: two queries and how to join their parts.
 
     The order query gives (id, order segments..., order tracking); the line query gives
-    (order id, line segments..., own tracking or NULL). A segment is a run of neighbouring
-    columns of one kind, already joined with commas. *pick* picks the parts of a line, in
-    layout order, from order segments + line segments + (tracking,).
+    (order id, line segments..., own tracking or NULL). A CSV segment is a run of neighbouring
+    columns of one kind, already joined with commas; a typed plan's segment is one cell's value.
+    *pick* picks the parts of a row, in layout order, from order segments + line segments +
+    (tracking,).
     """
 
     order_sql: str
@@ -272,22 +292,24 @@ class _CsvPlan:
 
 
 @lru_cache(maxsize=8)
-def _csv_plan(columns: tuple[str, ...]) -> _CsvPlan:
+def _plan(columns: tuple[str, ...], typed: bool = False) -> _Plan:
     unknown = [c for c in columns if c not in SELLER_CENTER_SQL]
     if unknown:
         raise KeyError(f"no SQL for export columns: {', '.join(unknown)}")
     runs: list[tuple[str, list[str]]] = []  # ("o" | "l" | "t", columns)
     for column in columns:
         kind = "t" if column == _TRACKING else "l" if column in _LINE_HEADERS else "o"
-        if runs and runs[-1][0] == kind and kind != "t":
+        if runs and runs[-1][0] == kind and kind != "t" and not typed:
             runs[-1][1].append(column)
         else:
             runs.append((kind, [column]))
-    order_segments = [_segment([_csv_field(c) for c in cols]) for kind, cols in runs if kind == "o"]
-    line_segments = [_segment([_csv_field(c) for c in cols]) for kind, cols in runs if kind == "l"]
+    cell = _value if typed else _csv_field
+    segment = (lambda fields: fields[0]) if typed else _segment
+    order_segments = [segment([cell(c) for c in cols]) for kind, cols in runs if kind == "o"]
+    line_segments = [segment([cell(c) for c in cols]) for kind, cols in runs if kind == "l"]
     tracking = any(kind == "t" for kind, _ in runs)
-    order_tracking = [_segment([_csv_field(_TRACKING)])] if tracking else []
-    own = _csv_field(_TRACKING, _text("l.tracking_number"), _starts_risky("l.tracking_number"))
+    order_tracking = [segment([cell(_TRACKING)])] if tracking else []
+    own = cell(_TRACKING, _text("l.tracking_number"), _starts_risky("l.tracking_number"))
     line_tracking = [f"CASE WHEN coalesce(l.tracking_number, '') = '' THEN NULL ELSE {own} END"] if tracking else []
     order_sql_text = " ".join(order_segments)
     joins = " ".join(_request_join(a, kind) for a, kind in _REQUEST_JOINS.items() if f"{a}." in order_sql_text)
@@ -311,18 +333,30 @@ def _csv_plan(columns: tuple[str, ...]) -> _CsvPlan:
             indexes.append(seen[kind] + (0 if kind == "o" else n_order))
             seen[kind] += 1
     pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda parts: (parts[indexes[0]],))
-    no_line = tuple(",".join([""] * len(cols)) for kind, cols in runs if kind == "l") + ((None,) if tracking else ())
-    return _CsvPlan(order_sql, line_sql, pick, no_line, tracking)
+    no_line = tuple((None if typed else ",".join([""] * len(cols))) for kind, cols in runs if kind == "l")
+    return _Plan(order_sql, line_sql, pick, no_line + ((None,) if tracking else ()), tracking)
 
 
-def _csv_batch(conn: sqlite3.Connection, plan: _CsvPlan, order_ids: Sequence[str]) -> tuple[int, list[str]]:
+def _csv_plan(columns: tuple[str, ...]) -> _Plan:
+    """The plan of CSV lines of a column layout; KeyError naming the columns without SQL."""
+    return _plan(columns)
+
+
+def _csv_batch(conn: sqlite3.Connection, plan: _Plan, order_ids: Sequence[str]) -> tuple[int, list[str]]:
     """(orders found, CSV lines) of one batch, in the order of *order_ids*, lines by position."""
+    found, rows = _batch(conn, plan, order_ids)
+    return found, [",".join(parts) + "\r\n" for parts in rows]
+
+
+def _batch(conn: sqlite3.Connection, plan: _Plan, order_ids: Sequence[str]) -> tuple[int, list[tuple[Any, ...]]]:
+    """(orders found, the parts of each row) of one batch, in the order of *order_ids*, lines by
+    position."""
     params = {"ids": json.dumps(list(dict.fromkeys(order_ids))), **calendar_params()}
     lines_of: dict[str, list[tuple[Any, ...]]] = {}
     for row in conn.execute(plan.line_sql, params):
         lines_of.setdefault(row[0], []).append(row[1:])
     pick, no_line = plan.pick, (plan.no_line,)
-    out: list[str] = []
+    out: list[tuple[Any, ...]] = []
     found = 0
     for row in conn.execute(plan.order_sql, params):
         found += 1
@@ -331,12 +365,10 @@ def _csv_batch(conn: sqlite3.Connection, plan: _CsvPlan, order_ids: Sequence[str
             head, order_tracking = row[1:-1], row[-1]
             for line in lines:
                 own = line[-1]
-                parts = head + line[:-1] + (order_tracking if own is None else own,)
-                out.append(",".join(pick(parts)) + "\r\n")
+                out.append(pick(head + line[:-1] + (order_tracking if own is None else own,)))
         else:
             head = row[1:]
-            for line in lines:
-                out.append(",".join(pick(head + line)) + "\r\n")
+            out.extend(pick(head + line) for line in lines)
     return found, out
 
 
@@ -374,6 +406,18 @@ class ExportMixin(StoreBase):
         """
         self._register_neutralise(neutralise)
         return _csv_batch(self.conn, _csv_plan(tuple(columns)), order_ids)
+
+    def seller_center_values(
+        self, order_ids: Sequence[str], columns: Sequence[str], neutralise: Callable[[str], str]
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """(orders found, their rows of typed values) for one batch of order IDs: the rows of
+        :meth:`seller_center_csv`, each cell None where the CSV's is empty, else money as its
+        text ('38.40'), a quantity as int, a time the order has a field for as epoch seconds (UTC),
+        and the rest as the CSV's text (neutralised, unquoted). Raises KeyError naming a column
+        this store cannot write.
+        """
+        self._register_neutralise(neutralise)
+        return _batch(self.conn, _plan(tuple(columns), typed=True), order_ids)
 
     def export_ids(
         self,
