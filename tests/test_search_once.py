@@ -91,6 +91,7 @@ def test_an_order_changed_after_the_search_appears_and_disappears_on_refresh(mix
     shipped = next(o for o in orders if o.id not in _matching(orders, searched.search)
                    and store.get(o.id).status.value == "AWAITING_SHIPMENT")
     assert store.counts(searched) == store.counts(Filters(ids=tuple(sorted(_matching(orders, searched.search)))))
+    assert store.search(list(searched.search)).counts["TTNEW0000001"] == 0
     store.ship(shipped.id, tracking_number="TTNEW0000001", carrier="USPS")
     assert shipped.id in _walk(store, "all", searched, Sort.SHIP_BY, False)
     with_shipped = _matching(orders, searched.search) | {shipped.id}

@@ -72,12 +72,12 @@ _SELECT_ROW = ", ".join(f"o.{name}" for name in ROW_COLUMNS)
 
 # A search's matches, kept on the store's connection (ReadsMixin.matched): the hits by search number,
 # each search's stamp (the last order rowid and history event it has seen, and how many orders
-# there were) and how many orders it matched, its orders' tabs once counted (``tabbed``), and the
-# orders a refresh matches again.
+# there were), how many orders it matched in all and by ID once asked (``per_id``), its orders' tabs
+# once counted (``tabbed``), and the orders a refresh matches again.
 _SEARCH_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS searches (sid INTEGER PRIMARY KEY, search TEXT NOT NULL UNIQUE,"
     " last_order INTEGER, last_event INTEGER, orders INTEGER, found INTEGER, used INTEGER NOT NULL,"
-    " tabbed INTEGER NOT NULL DEFAULT 0)",
+    " tabbed INTEGER NOT NULL DEFAULT 0, per_id TEXT)",
     "CREATE TEMP TABLE IF NOT EXISTS search_orders (sid INTEGER NOT NULL, order_id TEXT NOT NULL, tab TEXT,"
     " has_return INTEGER, PRIMARY KEY (sid, order_id)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS search_hits (sid INTEGER NOT NULL, matched TEXT NOT NULL,"
@@ -411,13 +411,14 @@ class ReadsMixin(StoreBase):
         if not ids:
             return SearchResult([], [])
         sid = self.matched(tuple(ids))
-        counts = dict.fromkeys(ids, 0)
-        counts.update(
-            self.conn.execute(
+        total, per_id = self.conn.execute("SELECT found, per_id FROM temp.searches WHERE sid = ?", (sid,)).fetchone()
+        if per_id is None:
+            per_id = json.dumps(self.conn.execute(
                 "SELECT matched, count(*) FROM temp.search_hits WHERE sid = ? GROUP BY matched", (sid,)
-            ).fetchall()
-        )
-        total = self.conn.execute("SELECT found FROM temp.searches WHERE sid = ?", (sid,)).fetchone()[0]
+            ).fetchall())
+            self.conn.execute("UPDATE temp.searches SET per_id = ? WHERE sid = ?", (per_id, sid))
+        counts = dict.fromkeys(ids, 0)
+        counts.update(json.loads(per_id))
         rows = self.page(_EVERY_TAB, filters=Filters(search=tuple(ids)), limit=limit).rows
         return SearchResult(ids, rows, counts, total)
 
@@ -468,7 +469,8 @@ class ReadsMixin(StoreBase):
                 "INSERT INTO temp.searches (search, last_order, last_event, orders, used)"
                 " VALUES (:search, :order, :event, :orders, (SELECT coalesce(max(used), 0) + 1 FROM temp.searches))"
                 " ON CONFLICT (search) DO UPDATE SET last_order = excluded.last_order,"
-                " last_event = excluded.last_event, orders = excluded.orders, used = excluded.used RETURNING sid",
+                " last_event = excluded.last_event, orders = excluded.orders, used = excluded.used,"
+                " per_id = NULL RETURNING sid",
                 {"search": key, "order": stamp[0], "event": stamp[1], "orders": stamp[2]},
             ).fetchone()[0]
             if changed is None:
