@@ -73,11 +73,11 @@ _SELECT_ROW = ", ".join(f"o.{name}" for name in ROW_COLUMNS)
 # A search's matches, kept on the store's connection (ReadsMixin.matched): the hits by search number,
 # each search's stamp (the last order rowid and history event it has seen, and how many orders
 # there were), how many orders it matched in all and by ID once asked (``per_id``), its orders' tabs
-# once counted (``tabbed``), and the orders a refresh matches again.
+# once counted (``tabbed``) and how many in each (``by_tab``), and the orders a refresh matches again.
 _SEARCH_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS searches (sid INTEGER PRIMARY KEY, search TEXT NOT NULL UNIQUE,"
     " last_order INTEGER, last_event INTEGER, orders INTEGER, found INTEGER, used INTEGER NOT NULL,"
-    " tabbed INTEGER NOT NULL DEFAULT 0, per_id TEXT)",
+    " tabbed INTEGER NOT NULL DEFAULT 0, per_id TEXT, by_tab TEXT)",
     "CREATE TEMP TABLE IF NOT EXISTS search_orders (sid INTEGER NOT NULL, order_id TEXT NOT NULL, tab TEXT,"
     " has_return INTEGER, PRIMARY KEY (sid, order_id)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS search_hits (sid INTEGER NOT NULL, matched TEXT NOT NULL,"
@@ -280,10 +280,7 @@ class ReadsMixin(StoreBase):
         where = " AND ".join(terms)
         params.update(fparams)
         if [name for name in type(filters).model_fields if filters.is_set(name)] == ["search"]:
-            sid = self._tabbed(filters.search)
-            by_tab = self.conn.execute(
-                "SELECT tab, count(*), sum(has_return) FROM temp.search_orders WHERE sid = ? GROUP BY tab", (sid,)
-            ).fetchall()
+            by_tab = self._by_tab(filters.search)
             grouped = {tab: n for tab, n, _returns in by_tab}
             returns: int | None = sum(r for _tab, _n, r in by_tab)
         else:
@@ -470,7 +467,7 @@ class ReadsMixin(StoreBase):
                 " VALUES (:search, :order, :event, :orders, (SELECT coalesce(max(used), 0) + 1 FROM temp.searches))"
                 " ON CONFLICT (search) DO UPDATE SET last_order = excluded.last_order,"
                 " last_event = excluded.last_event, orders = excluded.orders, used = excluded.used,"
-                " per_id = NULL RETURNING sid",
+                " per_id = NULL, by_tab = NULL RETURNING sid",
                 {"search": key, "order": stamp[0], "event": stamp[1], "orders": stamp[2]},
             ).fetchone()[0]
             if changed is None:
@@ -518,6 +515,17 @@ class ReadsMixin(StoreBase):
             raise
         conn.execute("RELEASE search_match")
         return int(sid)
+
+    def _by_tab(self, search: tuple[str, ...]) -> list[tuple[str, int, int]]:
+        """(tab, orders, orders with a return) of *search*'s orders, counted once until a refresh."""
+        sid = self._tabbed(search)
+        (by_tab,) = self.conn.execute("SELECT by_tab FROM temp.searches WHERE sid = ?", (sid,)).fetchone()
+        if by_tab is None:
+            by_tab = json.dumps(self.conn.execute(
+                "SELECT tab, count(*), sum(has_return) FROM temp.search_orders WHERE sid = ? GROUP BY tab", (sid,)
+            ).fetchall())
+            self.conn.execute("UPDATE temp.searches SET by_tab = ? WHERE sid = ?", (by_tab, sid))
+        return [tuple(row) for row in json.loads(by_tab)]
 
     def _tabbed(self, search: tuple[str, ...]) -> int:
         """Match *search* (``matched``) and keep its orders' tabs, once, in temp.search_orders (a
