@@ -691,11 +691,11 @@ def _matches_sql(in_list: str) -> str:
 def _changed_matches_sql(in_list: str) -> str:
     """``_matches_sql`` for the orders in temp.search_changed only: their own rows, not the indexes
     of every order an ID matches."""
-    orders = "temp.search_changed c CROSS JOIN orders o ON o.id = c.id"
+    changed = "id IN (SELECT id FROM temp.search_changed)"
     lines = "temp.search_changed c CROSS JOIN line_items l ON l.order_id = c.id"
     return f"""
-        SELECT o.id AS matched, o.id AS order_id FROM {orders} WHERE o.id IN ({in_list})
-        UNION ALL SELECT o.tracking_number, o.id FROM {orders} WHERE o.tracking_number IN ({in_list})
+        SELECT id AS matched, id AS order_id FROM orders WHERE {changed} AND id IN ({in_list})
+        UNION ALL SELECT tracking_number, id FROM orders WHERE {changed} AND tracking_number IN ({in_list})
         UNION ALL SELECT l.tracking_number, l.order_id FROM {lines} WHERE l.tracking_number IN ({in_list})
         UNION ALL SELECT l.product_id, l.order_id FROM {lines} WHERE l.product_id IN ({in_list})
         UNION ALL SELECT l.sku_id, l.order_id FROM {lines} WHERE l.sku_id IN ({in_list})
