@@ -533,8 +533,13 @@ class ReadsMixin(StoreBase):
         sid = self.matched(search)
         if not self.conn.execute("SELECT tabbed FROM temp.searches WHERE sid = ?", (sid,)).fetchone()[0]:
             self.conn.execute("SAVEPOINT search_tabs")
-            self.conn.execute(f"INSERT INTO temp.search_orders {_TABBED_SQL}", {"sid": sid})
-            self.conn.execute("UPDATE temp.searches SET tabbed = 1 WHERE sid = ?", (sid,))
+            try:
+                self.conn.execute(f"INSERT INTO temp.search_orders {_TABBED_SQL}", {"sid": sid})
+                self.conn.execute("UPDATE temp.searches SET tabbed = 1 WHERE sid = ?", (sid,))
+            except BaseException:
+                self.conn.execute("ROLLBACK TO search_tabs")
+                self.conn.execute("RELEASE search_tabs")
+                raise
             self.conn.execute("RELEASE search_tabs")
         return sid
 
