@@ -27,6 +27,8 @@ from tsshop_tui.io.credentials import CredentialStore
 from tsshop_tui.io.tiktok.sync import SessionOptions, sync_all
 from tsshop_tui.store import Store
 
+from .test_outbox_delivery import secrets_of
+
 START = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
 """The double's clock starts here and moves only when a test advances it; each sync is told the
 double's time with --now (or given its clock), as a real sync's clock agrees with TikTok's."""
@@ -73,15 +75,14 @@ def assert_same_as_the_double(db: Path, fake: FakeTikTok) -> None:
             assert conn.execute("SELECT count(*) FROM requests WHERE shop_id = ?", (shop_id,)).fetchone()[0] == requests
 
 
-def secrets_of(fake: FakeTikTok, credentials: Path) -> list[str]:
-    """The app secret and every token the credentials file holds."""
-    store = CredentialStore(credentials)
-    found = [fake.app_secret]
-    for shop_id in fake.auth_codes:
-        tokens = store.tokens(shop_id)
-        if tokens is not None:
-            found += [tokens.access_token.get_secret_value(), tokens.refresh_token.get_secret_value()]
-    return found
+def cancel_one(fake: FakeTikTok, db: Path):
+    """Cancel an order to ship with the command line (its change waits for TikTok); the order."""
+    with Store(db) as store:
+        order = store.page("to-ship", limit=5).rows[0]
+    code, _, err = run("cancel", "--db", str(db), order.id, "--reason", "seller_cancel_paid_reason_address_not_deliver",
+                       "--now", now_of(fake))
+    assert code == 0, err
+    return order
 
 
 def test_shop_add_syncs_both_shops_of_the_account_equal_to_the_double(tmp_path, creds_env, monkeypatch):
@@ -91,7 +92,7 @@ def test_shop_add_syncs_both_shops_of_the_account_equal_to_the_double(tmp_path, 
         assert code == 0, err
         assert out.count("Added ") == 2 and out.count("orders,") == 2
         assert_same_as_the_double(db, fake)
-        for secret in secrets_of(fake, creds_env):
+        for secret in secrets_of(fake):
             assert secret not in out + err
             assert secret.encode() not in db.read_bytes()
 
@@ -176,7 +177,7 @@ def test_authorisation_trouble_stops_only_that_shop_with_a_clear_message(
         assert run("shop", "add", "--db", str(db), "--api-base", second.url, "--auth-base", second.url, "--no-sync",
                    "--app-key", second.app_key, "--auth-code", second.auth_codes[good])[0] == 0
         monkeypatch.delenv("TSSHOP_APP_SECRET")
-        secrets = secrets_of(first, creds_env) + secrets_of(second, creds_env)
+        secrets = secrets_of(first) + secrets_of(second)
         credentials = CredentialStore()
         if trouble == "revoked":
             first.revoke(bad)
@@ -239,7 +240,7 @@ def test_kill_nine_three_times_under_faults_then_the_database_equals_the_double(
         assert final.returncode == 0, final.stderr
         fake.faults = Faults()
         assert_same_as_the_double(db, fake)
-        for secret in secrets_of(fake, creds_env):
+        for secret in secrets_of(fake):
             assert secret not in final.stdout + final.stderr
 
 
@@ -303,10 +304,7 @@ def test_a_renewal_tiktok_refuses_for_any_reason_stops_the_shop_and_never_its_ch
     db = tmp_path / "shop.db"
     with FakeTikTok(seed=8, shops=1, orders=40, clock=FixedClock(START)) as fake:
         assert add_shops(fake, db, monkeypatch)[0] == 0
-        with Store(db) as store:
-            order = next(r for r in store.page("to-ship", limit=5).rows)
-        assert run("cancel", "--db", str(db), order.id, "--reason", "seller_cancel_paid_reason_address_not_deliver",
-               "--now", now_of(fake))[0] == 0
+        order = cancel_one(fake, db)
 
         def refused(self):
             raise ApiError(36004004, "The refresh request is not valid")
@@ -327,10 +325,7 @@ def test_a_sync_sends_the_changes_made_here_first_then_pulls_tiktoks_copy(tmp_pa
     db = tmp_path / "shop.db"
     with FakeTikTok(seed=9, shops=1, orders=40, clock=FixedClock(START)) as fake:
         assert add_shops(fake, db, monkeypatch)[0] == 0
-        with Store(db) as store:
-            order = next(r for r in store.page("to-ship", limit=5).rows)
-        assert run("cancel", "--db", str(db), order.id, "--reason", "seller_cancel_paid_reason_address_not_deliver",
-                   "--now", now_of(fake))[0] == 0
+        order = cancel_one(fake, db)
         code, out, err = run("sync", "--db", str(db), "--now", now_of(fake))
         assert code == 0, err
         assert [(kind, target) for kind, target, _ in fake.applied] == [("cancel", order.id)]
