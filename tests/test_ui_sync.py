@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ from tsshop_tui.config import Settings
 from tsshop_tui.domain.clock import FixedClock
 from tsshop_tui.domain.model import OrderStatus
 from tsshop_tui.fake_tiktok import FakeTikTok
-from tsshop_tui.io.credentials import CredentialStore
 from tsshop_tui.ui.app import TsshopApp
 from tsshop_tui.ui.screens.detail import OrderDetailScreen
 from tsshop_tui.ui.screens.main import MainScreen
@@ -23,6 +21,7 @@ from tsshop_tui.ui.widgets.order_list import OrderList
 from tsshop_tui.ui.widgets.shop_header import ShopHeader
 
 from .factories import NOW
+from .test_outbox_delivery import secrets_of
 from .ui_shop import build_shop, make_app, parts
 from .ui_sync_shop import (
     EXPIRED,
@@ -223,14 +222,6 @@ def connect(fake, db, monkeypatch) -> None:
     assert code == 0, err.getvalue()
 
 
-def secrets(fake, credentials: Path) -> list[str]:
-    """The account's app secret and every token the credentials file holds."""
-    store = CredentialStore(credentials)
-    tokens = [store.tokens(shop_id) for shop_id in fake.auth_codes]
-    return [fake.app_secret, *(t.access_token.get_secret_value() for t in tokens if t),
-            *(t.refresh_token.get_secret_value() for t in tokens if t)]
-
-
 async def test_the_worker_syncs_both_shops_live_while_the_double_makes_orders(tmp_path, monkeypatch):
     monkeypatch.setenv("TSSHOP_CREDENTIALS", str(tmp_path / "secret" / "credentials.json"))
     db = tmp_path / "shop.db"
@@ -261,7 +252,7 @@ async def test_the_worker_syncs_both_shops_live_while_the_double_makes_orders(tm
             screens.append(app.export_screenshot())
             table = screen_text(app.screen, "#shops-table")
             assert all(shop.name in table for shop in app.store.shops())
-            for secret in secrets(fake, tmp_path / "secret" / "credentials.json"):
+            for secret in secrets_of(fake):
                 assert all(secret not in screen for screen in screens)
         assert not app.syncing  # quitting stopped the worker's thread
 
