@@ -408,8 +408,9 @@ def add_sync_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     remove.set_defaults(handler=cmd_shop_remove)
 
     sync = sub.add_parser(
-        "sync", parents=[common, writes], help="pull orders and buyer requests from TikTok",
-        description="Pull each TikTok shop's orders, cancellations and returns changed since its last sync "
+        "sync", parents=[common, writes], help="send waiting changes to TikTok, pull its orders and buyer requests",
+        description="Send each TikTok shop's changes waiting for TikTok (see tsshop outbox), then pull its orders, "
+        "cancellations and returns changed since its last sync "
         "(page by page; a stopped sync goes on from where it was). Exit 1 when a shop stopped (each says why). "
         f"{TIMEOUT_ENV} sets how many seconds one request may take.",
     )
