@@ -106,6 +106,9 @@ def test_cancel_ship_and_answers_made_with_the_cli_wait_as_pending_then_reach_ti
         assert any(order_id in line and kind in line and "pending" in line for line in listed.splitlines())
     code, shown, _ = run("show", made["cancel"], "--db", str(db))
     assert "Waiting for TikTok" in shown
+    assert '  cancel  {"status": "AWAITING_SHIPMENT", "version": 1} -> {"status": "CANCELLED"' in shown
+    code, as_json, _ = run("show", made["cancel"], "--db", str(db), "--json")
+    assert "restore" in as_json  # the undo record, for those who read the whole history
 
     code, out, err = run("outbox", "--send", "--db", str(db))
     assert code == 0, err

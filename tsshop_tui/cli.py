@@ -369,6 +369,12 @@ def _minus(amount: Decimal) -> str:
     return f"-{amount}" if amount else f"{amount}"
 
 
+def _shown_before(before: dict[str, Any]) -> dict[str, Any]:
+    """A history event's before as `show` prints it: without the undo record a change for TikTok keeps
+    (``restore``: what rolls it back if TikTok refuses it; `show --json` keeps it)."""
+    return {key: value for key, value in before.items() if key != "restore"}
+
+
 def describe_order(order: Order, now: datetime) -> list[str]:
     """A plain-text account of one order; marketplace text made visible, never interpreted."""
     lines = [
@@ -425,7 +431,7 @@ def describe_order(order: Order, now: datetime) -> list[str]:
     for event in order.history:
         lines.append(
             f"  {_when(event.at)}  {visible(event.actor)}  {event.action}  "
-            f"{visible(json.dumps(event.before, ensure_ascii=False))} -> "
+            f"{visible(json.dumps(_shown_before(event.before), ensure_ascii=False))} -> "
             f"{visible(json.dumps(event.after, ensure_ascii=False))}"
         )
     if not order.history:
