@@ -103,3 +103,18 @@ def test_show_says_the_status_in_the_screens_words_and_no_minus_on_no_discount(d
     first = out.splitlines()[0]
     assert code == 0 and first == f"Order {plain.id}  Awaiting collection (AWAITING_COLLECTION)"
     assert "discounts 0.00)" in out and "-0.00" not in out
+
+
+def test_show_says_a_shipped_order_shipped_in_time_or_late_and_a_cancelled_one_no_deadline(demo_db):
+    """As the detail screen: never 'ship by … (2d ago)' for an order that left, nor an auto-cancel time."""
+    from tsshop_tui.store import Store
+
+    with Store(demo_db, read_only=True) as store:
+        shipped = store.get(store.page("in-transit", limit=1).rows[0].id)
+        cancelled = store.get(store.page("cancelled", limit=1).rows[0].id)
+    late = int((shipped.rts_time - shipped.rts_sla_time).total_seconds())
+    out = run("show", shipped.id, "--db", str(demo_db), "--now", NOW)[1]
+    assert ("late)" if late > 0 else "(shipped in time)") in out.splitlines()[2]
+    assert "ago" not in out.splitlines()[2] and out.splitlines()[2].endswith("auto-cancel —")
+    line = run("show", cancelled.id, "--db", str(demo_db), "--now", NOW)[1].splitlines()[2]
+    assert "(—)" in line and "ago" not in line and line.endswith("auto-cancel —")

@@ -24,6 +24,7 @@ from tsshop_tui.domain.rules import (
     countdown,
     is_valid_tracking,
     refusal,
+    ship_by_words,
 )
 from tsshop_tui.domain.text import visible
 
@@ -181,3 +182,14 @@ def test_a_buyer_asks_to_cancel_before_shipping_and_for_a_return_after(status):
         else:
             with pytest.raises(RuleError, match=f"is {STATUS_WORDS[status].lower()}: a buyer can only ask {why}"):
                 check_request_allowed(order, kind)
+
+
+def test_ship_by_reads_as_a_countdown_until_shipped_then_as_in_time_or_late_and_nothing_once_cancelled():
+    to_ship = make_order(1, rts_sla_time=NOW + 3 * HOUR)
+    assert ship_by_words(to_ship, NOW) == ("in 3h 00m", 0)
+    assert ship_by_words(make_order(2, rts_sla_time=NOW - 2 * HOUR), NOW) == ("2h 00m ago", 0)
+    late = make_order(3, OrderStatus.IN_TRANSIT, rts_sla_time=NOW - 5 * HOUR, rts_time=NOW - 2 * HOUR)
+    assert ship_by_words(late, NOW) == ("shipped 3h 00m late", 3 * 3600)
+    in_time = make_order(4, OrderStatus.DELIVERED, rts_sla_time=NOW - 5 * HOUR, rts_time=NOW - 6 * HOUR)
+    assert ship_by_words(in_time, NOW) == ("shipped in time", 0)
+    assert ship_by_words(make_order(5, OrderStatus.CANCELLED, rts_sla_time=NOW - 5 * HOUR), NOW) == ("", 0)

@@ -224,6 +224,18 @@ def countdown(deadline: datetime | None, now: datetime) -> str:
     return f"{text} ago" if seconds < 0 else f"in {text}"
 
 
+def ship_by_words(order: Order, now: datetime) -> tuple[str, int]:
+    """How the order stands against its ship-by time, and how many seconds late (0 if not): still to
+    ship, the countdown ('in 3h 12m', '2h 05m ago'); shipped, 'shipped in time' or 'shipped 3h 00m late'
+    (never an 'ago' that reads overdue); anything else (cancelled, unpaid) nothing."""
+    if order.rts_time is not None and order.rts_sla_time is not None:
+        late = int((order.rts_time - order.rts_sla_time).total_seconds())
+        return (f"shipped {duration(late)} late", late) if late > 0 else ("shipped in time", 0)
+    if order.status in TO_SHIP or order.status is OrderStatus.ON_HOLD:
+        return countdown(order.rts_sla_time, now), 0
+    return "", 0
+
+
 def duration(seconds: int) -> str:
     """'2d 4h', '3h 12m', '5m': a span as compact as a countdown."""
     days, rest = divmod(seconds, 86400)

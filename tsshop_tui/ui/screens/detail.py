@@ -17,9 +17,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS, TO_SHIP
+from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS
 from ...domain.model import Order, OrderStatus
-from ...domain.rules import REASON_LABELS, Urgency, abnormal_reason, action_items, countdown, duration
+from ...domain.rules import REASON_LABELS, Urgency, abnormal_reason, action_items, countdown, ship_by_words
 from ...domain.shops import LOCAL_SHOP
 from ...domain.text import visible
 from .. import actions
@@ -36,13 +36,11 @@ def _when(moment: datetime | None) -> Text:
 
 
 def _ship_by_state(order: Order, now: datetime) -> Text:
-    """Still to ship: the countdown. Shipped: in time, or how late; never an 'ago' that reads overdue."""
+    """Still to ship: the countdown cell. Shipped: in time, or how late (rules.ship_by_words)."""
+    words, late = ship_by_words(order, now)
     if order.rts_time is not None and order.rts_sla_time is not None:
-        late = int((order.rts_time - order.rts_sla_time).total_seconds())
-        if late > 0:
-            return Text(f"shipped {duration(late)} late", style=URGENCY_STYLES[Urgency.LATE])
-        return Text("shipped in time", style="dim")
-    if order.status in TO_SHIP or order.status is OrderStatus.ON_HOLD:
+        return Text(words, style=URGENCY_STYLES[Urgency.LATE] if late else "dim")
+    if words:
         return deadline_cell(order.rts_sla_time, now)
     return Text("")
 
