@@ -215,3 +215,15 @@ def test_the_latest_refusals_are_listed_first_so_a_limit_never_hides_a_new_one(r
     newest = remote.outbox(state=OutboxState.REFUSED, limit=2, newest_first=True)
     assert [item.order_id for item in newest] == [orders[2], orders[1]]
     assert [item.order_id for item in remote.outbox(state=OutboxState.REFUSED, limit=2)] == orders[:2]
+
+
+def test_waiting_counts_the_changes_tiktok_has_not_confirmed(remote):
+    orders = [sync(remote, n) for n in (1, 2, 3)]
+    for order_id in orders:
+        remote.cancel(order_id, reason_code=PAID_REASON)
+    assert remote.outbox_waiting(SHOP) == 3
+    claimed = remote.claim_outbox(SHOP, limit=2)  # being sent still waits
+    assert remote.outbox_waiting(SHOP) == 3
+    remote.outbox_done(claimed[0].id)
+    remote.outbox_refused(claimed[1].id, "no")
+    assert remote.outbox_waiting(SHOP) == 1 and remote.outbox_waiting("local") == 0

@@ -58,6 +58,12 @@ class OutboxMixin(StoreBase):
             )
         ]
 
+    def outbox_waiting(self, shop_id: str) -> int:
+        """How many of the shop's changes TikTok has not confirmed yet (waiting or being sent)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending') AND shop_id = ?", (shop_id,)
+        ).fetchone()[0]
+
     def claim_outbox(self, shop_id: str, limit: int = 50) -> list[OutboxItem]:
         """Take up to *limit* rows of the shop to send, oldest first: those due (PENDING whose next
         attempt time has come) and those a sender left SENDING (it died before recording TikTok's

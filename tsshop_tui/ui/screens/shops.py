@@ -15,9 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...domain.shops import OutboxState, Shop, TokenState
+from ...domain.shops import Shop, TokenState
 from ...domain.text import first_words, visible
-from ...store import Store
 from ..paths import stylesheet
 from ..sync import Health, lag_text, shop_sync
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 # (title, width, right-aligned) of each column; the last error goes on a line of its own under its shop.
 COLUMNS = (("Shop", 18, False), ("Region", 6, False), ("Token", 9, False), ("Last sync", 16, False),
            ("Lag", 7, True), ("Waiting", 7, True))
-WAITING_LIMIT = 1000  # counted up to this many a shop and state; a count that reached it ends in "+"
 HEALTH_STYLES = {Health.REVOKED: "bold red", Health.EXPIRED: "bold red", Health.FAILING: "bold red",
                  Health.NOT_YET: "yellow", Health.BEHIND: "bold yellow", Health.EXPIRING: "bold yellow",
                  Health.OK: "green"}
@@ -47,13 +45,6 @@ def _cells(cells: list[Text]) -> Text:
 
 def _dash() -> Text:
     return Text("—", style="dim")
-
-
-def waiting_count(store: Store, shop: Shop) -> str:
-    """How many changes made here TikTok has not confirmed yet (waiting or being sent)."""
-    counts = [len(store.outbox(state=state, shop_id=shop.id, limit=WAITING_LIMIT))
-              for state in (OutboxState.PENDING, OutboxState.SENDING)]
-    return f"{sum(counts)}{'+' if WAITING_LIMIT in counts else ''}"
 
 
 def shop_lines(shop: Shop, waiting: str, now: datetime) -> list[RenderableType]:
@@ -117,7 +108,7 @@ class ShopsScreen(Screen[None]):
         if version != self._data_version:
             self._data_version = version
             self._shops = store.shops()
-            self._waiting = {shop.id: waiting_count(store, shop) for shop in self._shops if shop.remote}
+            self._waiting = {shop.id: str(store.outbox_waiting(shop.id)) for shop in self._shops if shop.remote}
         self._show()
 
     def _show(self) -> None:
