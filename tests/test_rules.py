@@ -16,6 +16,7 @@ from tsshop_tui.domain.rules import (
     Reason,
     RuleError,
     abnormal_reason,
+    auto_cancel_time,
     action_items,
     action_reasons,
     cancel_reason_for,
@@ -193,3 +194,11 @@ def test_ship_by_reads_as_a_countdown_until_shipped_then_as_in_time_or_late_and_
     in_time = make_order(4, OrderStatus.DELIVERED, rts_sla_time=NOW - 5 * HOUR, rts_time=NOW - 6 * HOUR)
     assert ship_by_words(in_time, NOW) == ("shipped in time", 0)
     assert ship_by_words(make_order(5, OrderStatus.CANCELLED, rts_sla_time=NOW - 5 * HOUR), NOW) == ("", 0)
+
+
+def test_the_auto_cancel_time_concerns_only_orders_still_to_ship():
+    due = NOW + 50 * HOUR
+    assert auto_cancel_time(make_order(1, shipping_due_time=due)) == due
+    assert auto_cancel_time(make_order(2, OrderStatus.ON_HOLD, shipping_due_time=due)) == due
+    for n, status in enumerate((OrderStatus.IN_TRANSIT, OrderStatus.CANCELLED, OrderStatus.UNPAID), start=3):
+        assert auto_cancel_time(make_order(n, status, shipping_due_time=due)) is None

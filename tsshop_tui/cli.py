@@ -29,14 +29,15 @@ from pydantic import ValidationError
 from .config import ConfigError, Settings, load_settings, resolve_db
 from .domain.catalog import (
     CANCEL_REASONS, CANCEL_REASONS_BY_CODE, CARRIERS, ORDER_ACTIONS, ORDER_ACTIONS_BY_ID, STATUS_WORDS, TAB_IDS,
-    TABS_BY_ID, TO_SHIP,
+    TABS_BY_ID,
 )
 from .domain.clock import Clock, FixedClock, SystemClock
 from .domain.metrics import MAX_DAYS
-from .domain.model import Flag, Order, OrderStatus, RequestType
+from .domain.model import Flag, Order, RequestType
 from .domain.query import FILTER_FIELDS, CliOption, Filters, SearchTooLong, parse_ids
 from .domain.rules import (
-    REASON_LABELS, RuleError, action_items, canonical_carrier, countdown, ship_by_words, tracking_problem,
+    REASON_LABELS, RuleError, action_items, auto_cancel_time, canonical_carrier, countdown, ship_by_words,
+    tracking_problem,
 )
 from .domain.text import visible
 from .store import KEEP, BulkOutcome, BulkResult, Store, StoreError, pending_upgrade
@@ -371,9 +372,6 @@ def _minus(amount: Decimal) -> str:
     return f"-{amount}" if amount else f"{amount}"
 
 
-_NOT_SHIPPED = (*TO_SHIP, OrderStatus.ON_HOLD)  # the orders an auto-cancel time still concerns
-
-
 def _shown_before(before: dict[str, Any]) -> dict[str, Any]:
     """A history event's before as `show` prints it: without the undo record a change for TikTok keeps
     (``restore``: what rolls it back if TikTok refuses it; `show --json` keeps it)."""
@@ -386,7 +384,7 @@ def describe_order(order: Order, now: datetime) -> list[str]:
         f"Order {order.id}  {STATUS_WORDS[order.status]} ({order.status.value})",
         f"  created {_when(order.create_time)}   paid {_when(order.paid_time)}",
         f"  ship by {_when(order.rts_sla_time)} ({ship_by_words(order, now)[0] or '—'})"
-        f"   auto-cancel {_when(order.shipping_due_time if order.status in _NOT_SHIPPED else None)}",
+        f"   auto-cancel {_when(auto_cancel_time(order))}",
         f"  shipped {_when(order.rts_time)}   delivered {_when(order.delivery_time)}"
         f"   cancelled {_when(order.cancel_time)}",
         f"  total {order.currency} {order.total_amount}  (subtotal {order.sub_total}, shipping "

@@ -224,6 +224,12 @@ def countdown(deadline: datetime | None, now: datetime) -> str:
     return f"{text} ago" if seconds < 0 else f"in {text}"
 
 
+def auto_cancel_time(order: Order) -> datetime | None:
+    """When TikTok cancels the order if it is not shipped by then; None once that no longer concerns it
+    (shipped, cancelled, unpaid)."""
+    return order.shipping_due_time if order.status in TO_SHIP or order.status is OrderStatus.ON_HOLD else None
+
+
 def ship_by_words(order: Order, now: datetime) -> tuple[str, int]:
     """How the order stands against its ship-by time, and how many seconds late (0 if not): still to
     ship, the countdown ('in 3h 12m', '2h 05m ago'); shipped, 'shipped in time' or 'shipped 3h 00m late'

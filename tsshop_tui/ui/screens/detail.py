@@ -19,7 +19,9 @@ from textual.widgets import Footer, Static
 
 from ...domain.catalog import SELLER_CENTER_ORDER_TYPE, SHIPPING_TYPE_WORDS, STATUS_WORDS
 from ...domain.model import Order, OrderStatus
-from ...domain.rules import REASON_LABELS, Urgency, abnormal_reason, action_items, countdown, ship_by_words
+from ...domain.rules import (
+    REASON_LABELS, Urgency, abnormal_reason, action_items, auto_cancel_time, countdown, ship_by_words,
+)
 from ...domain.shops import LOCAL_SHOP
 from ...domain.text import visible
 from .. import actions
@@ -159,7 +161,7 @@ class OrderDetailScreen(OrderActions):
             ("Created", _when(order.create_time)),
             ("Paid", _when(order.paid_time)),
             ("Ship by", ship_by),
-            ("Auto-cancel", _when(order.shipping_due_time)),
+            ("Auto-cancel", _when(auto_cancel_time(order))),
             ("Shipped", _when(order.rts_time)),
             ("Delivered", _when(order.delivery_time)),
             ("Tracking", tracking),
